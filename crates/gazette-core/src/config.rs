@@ -1,0 +1,759 @@
+//! Configuration: the raw shape read from `gazette.toml` and the environment,
+//! and the validated, typed [`Config`] the rest of gazette uses.
+//!
+//! Loading (file + `GAZETTE_…` environment + CLI flags) happens in one place in
+//! the binary; this module only defines the shapes and the validation. Every
+//! raw field is optional so that defaults live in one place ([`RawConfig::validate`]),
+//! and every validation error names the key and says what is expected.
+//!
+//! ```
+//! use gazette_core::config::RawConfig;
+//! let raw: RawConfig = toml::from_str(r#"
+//!     [[channels]]
+//!     name = "briefing"
+//!     timezone = "Europe/Paris"
+//!     schedule = ["07:30", "19:00"]
+//! "#).unwrap();
+//! let config = raw.validate().unwrap();
+//! assert_eq!(config.channels[0].schedule.len(), 2);
+//! ```
+
+use std::fmt;
+use std::path::PathBuf;
+
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// An invalid configuration value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration `{key}`: {message}")]
+pub struct ConfigError {
+    /// The dotted key, with indices for arrays (`channels[0].timezone`).
+    pub key: String,
+    /// What is wrong and what is expected.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Raw shape
+// ---------------------------------------------------------------------------
+
+/// The configuration as written: every field optional, unknown keys refused.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Directory for the database and other state. Default `./gazette-data`.
+    pub data_dir: Option<PathBuf>,
+    /// Where state is kept: `sqlite` (a file in `data_dir`), `sqlite:///abs/path.db`,
+    /// or `postgres://…`.
+    pub store: Option<String>,
+    /// HTTP fetching.
+    #[serde(default)]
+    pub fetch: RawFetch,
+    /// Polling schedule of feeds.
+    #[serde(default)]
+    pub poll: RawPoll,
+    /// Grouping articles into stories.
+    #[serde(default)]
+    pub stories: RawStories,
+    /// Channels: who gets which editions when.
+    #[serde(default)]
+    pub channels: Vec<RawChannel>,
+}
+
+/// `[fetch]`: how gazette talks to web servers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFetch {
+    /// `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// Time allowed to establish a connection, e.g. `"10s"`.
+    pub connect_timeout: Option<String>,
+    /// Total time allowed for one request including the body, e.g. `"30s"`.
+    pub timeout: Option<String>,
+    /// Largest response body accepted (after decompression): bytes, or `"10MB"`, `"512KiB"`.
+    pub max_body: Option<ByteSize>,
+    /// Requests in flight at once, all hosts together.
+    pub concurrency: Option<usize>,
+    /// Requests in flight at once to one host.
+    pub per_host: Option<usize>,
+    /// Redirects followed before giving up.
+    pub max_redirects: Option<u32>,
+    /// Allow fetching from private, loopback and link-local addresses (off by default).
+    pub allow_private_networks: Option<bool>,
+    /// Fetch the article page when a feed entry carries only a summary.
+    pub fetch_pages: Option<bool>,
+    /// An entry whose content has fewer characters than this counts as a summary.
+    pub min_content_chars: Option<usize>,
+}
+
+/// `[poll]`: when feeds are polled.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoll {
+    /// Interval for a feed whose publishing rate is not known yet.
+    pub default_interval: Option<String>,
+    /// Shortest interval, however often a feed publishes.
+    pub min_interval: Option<String>,
+    /// Longest interval, however rarely a feed publishes.
+    pub max_interval: Option<String>,
+    /// Longest wait after repeated errors.
+    pub max_backoff: Option<String>,
+    /// Consecutive failures after which a feed is disabled.
+    pub disable_after: Option<u32>,
+}
+
+/// `[stories]`: grouping articles into stories.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStories {
+    /// How long a story stays open to new articles after its last one, e.g. `"72h"`.
+    pub window: Option<String>,
+    /// Similarity (0–1) above which an article joins a story.
+    pub threshold: Option<f64>,
+}
+
+/// `[[channels]]`: one briefing and its readers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChannel {
+    /// Identifier used on the command line: letters, digits, `-` and `_`.
+    pub name: Option<String>,
+    /// Title shown at the top of editions.
+    pub title: Option<String>,
+    /// IANA time zone of the schedule, e.g. `"Europe/Paris"`. Default `UTC`.
+    pub timezone: Option<String>,
+    /// Local times of the editions, `"HH:MM"`. Default `["07:30", "19:00"]`.
+    pub schedule: Option<Vec<String>>,
+    /// Stories per edition.
+    pub size: Option<usize>,
+    /// Language of the edition's labels (`fr` or `en`).
+    pub lang: Option<String>,
+    /// How far back the first edition looks (later ones start at the previous edition).
+    pub lookback: Option<String>,
+    /// Fewer stories than this in the window: no edition for that slot.
+    pub min_stories: Option<usize>,
+    /// Where editions go.
+    #[serde(default)]
+    pub sinks: Vec<RawSink>,
+}
+
+/// `[[channels.sinks]]`: one destination of a channel's editions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawSink {
+    /// Print editions on standard output (useful with `gazette run` under a supervisor).
+    Stdout {
+        /// Name of the sink within the channel. Default `stdout`.
+        name: Option<String>,
+        /// `text`, `json`, `telegram` or `html`. Default `text`.
+        format: Option<String>,
+    },
+    /// Write each edition to a file in a directory.
+    File {
+        /// Name of the sink within the channel. Default `file`.
+        name: Option<String>,
+        /// Directory for the files; relative paths are under `data_dir`.
+        dir: Option<PathBuf>,
+        /// `text`, `json`, `telegram` or `html`. Default `text`.
+        format: Option<String>,
+    },
+}
+
+/// A size in bytes, written as a number or as a string with a unit (`"10MB"`, `"512 KiB"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ByteSizeRepr", into = "u64")]
+pub struct ByteSize(pub u64);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ByteSizeRepr {
+    Number(u64),
+    Text(String),
+}
+
+impl TryFrom<ByteSizeRepr> for ByteSize {
+    type Error = String;
+    fn try_from(repr: ByteSizeRepr) -> Result<Self, String> {
+        match repr {
+            ByteSizeRepr::Number(n) => Ok(ByteSize(n)),
+            ByteSizeRepr::Text(s) => s.parse(),
+        }
+    }
+}
+
+impl From<ByteSize> for u64 {
+    fn from(b: ByteSize) -> u64 {
+        b.0
+    }
+}
+
+impl std::str::FromStr for ByteSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let split = s
+            .find(|c: char| !c.is_ascii_digit() && c != '_')
+            .unwrap_or(s.len());
+        let (digits, unit) = s.split_at(split);
+        let n: u64 = digits
+            .replace('_', "")
+            .parse()
+            .map_err(|_| format!("expected a size such as 10MB or 1048576, found {s:?}"))?;
+        let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1,
+            "kb" | "k" => 1_000,
+            "kib" => 1 << 10,
+            "mb" | "m" => 1_000_000,
+            "mib" => 1 << 20,
+            "gb" | "g" => 1_000_000_000,
+            "gib" => 1 << 30,
+            other => {
+                return Err(format!(
+                    "unknown size unit {other:?} in {s:?}; use B, KB, KiB, MB, MiB, GB or GiB"
+                ));
+            }
+        };
+        n.checked_mul(mult)
+            .map(ByteSize)
+            .ok_or_else(|| format!("size {s:?} is too large"))
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} bytes", self.0)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Validated shape
+// ---------------------------------------------------------------------------
+
+/// Where state is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// An SQLite database file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub store: StoreLocation,
+    pub fetch: FetchConfig,
+    pub poll: PollConfig,
+    pub stories: StoriesConfig,
+    pub channels: Vec<ChannelConfig>,
+}
+
+/// See [`RawFetch`] for the meaning of each field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub connect_timeout: SignedDuration,
+    pub timeout: SignedDuration,
+    pub max_body_bytes: u64,
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub max_redirects: u32,
+    pub allow_private_networks: bool,
+    pub fetch_pages: bool,
+    pub min_content_chars: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        RawFetch::default()
+            .validate()
+            .expect("default fetch config is valid")
+    }
+}
+
+/// See [`RawPoll`] for the meaning of each field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollConfig {
+    pub default_interval: SignedDuration,
+    pub min_interval: SignedDuration,
+    pub max_interval: SignedDuration,
+    pub max_backoff: SignedDuration,
+    pub disable_after: u32,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        RawPoll::default()
+            .validate()
+            .expect("default poll config is valid")
+    }
+}
+
+/// See [`RawStories`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoriesConfig {
+    pub window: SignedDuration,
+    pub threshold: f64,
+}
+
+impl Default for StoriesConfig {
+    fn default() -> Self {
+        RawStories::default()
+            .validate()
+            .expect("default stories config is valid")
+    }
+}
+
+/// A channel: a named briefing with its schedule and sinks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelConfig {
+    pub name: String,
+    pub title: String,
+    pub timezone: TimeZone,
+    /// The IANA name of `timezone`, as written.
+    pub timezone_name: String,
+    /// Local edition times, sorted, without duplicates.
+    pub schedule: Vec<Time>,
+    pub size: usize,
+    pub lang: String,
+    pub lookback: SignedDuration,
+    pub min_stories: usize,
+    pub sinks: Vec<SinkConfig>,
+}
+
+/// The validated sinks, one variant per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkConfig {
+    Stdout { name: String, format: SinkFormat },
+    File {
+        name: String,
+        dir: PathBuf,
+        format: SinkFormat,
+    },
+}
+
+impl SinkConfig {
+    /// The sink's name within its channel.
+    pub fn name(&self) -> &str {
+        match self {
+            SinkConfig::Stdout { name, .. } | SinkConfig::File { name, .. } => name,
+        }
+    }
+}
+
+/// The edition format a sink wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkFormat {
+    Text,
+    Json,
+    Telegram,
+    Html,
+}
+
+impl SinkFormat {
+    fn parse(key: &str, s: Option<&str>) -> Result<Self, ConfigError> {
+        match s.unwrap_or("text") {
+            "text" => Ok(SinkFormat::Text),
+            "json" => Ok(SinkFormat::Json),
+            "telegram" => Ok(SinkFormat::Telegram),
+            "html" => Ok(SinkFormat::Html),
+            other => Err(ConfigError::new(
+                key,
+                format!("expected one of text, json, telegram, html; found {other:?}"),
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------
+
+fn duration(key: &str, value: Option<&str>, default: &str) -> Result<SignedDuration, ConfigError> {
+    let text = value.unwrap_or(default);
+    let d: SignedDuration = text.parse().map_err(|_| {
+        ConfigError::new(
+            key,
+            format!("expected a duration such as \"30s\", \"15m\" or \"6h\", found {text:?}"),
+        )
+    })?;
+    if d.is_negative() || d.is_zero() {
+        return Err(ConfigError::new(
+            key,
+            format!("expected a positive duration, found {text:?}"),
+        ));
+    }
+    Ok(d)
+}
+
+fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
+    match value.unwrap_or(default) {
+        0 => Err(ConfigError::new(key, "expected a number of at least 1, found 0")),
+        n => Ok(n),
+    }
+}
+
+impl RawConfig {
+    /// Checks every value and fills in defaults.
+    pub fn validate(&self) -> Result<Config, ConfigError> {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./gazette-data"));
+        let store = match self.store.as_deref().unwrap_or("sqlite") {
+            "sqlite" => StoreLocation::Sqlite(data_dir.join("gazette.db")),
+            s if s.starts_with("sqlite://") => {
+                let path = &s["sqlite://".len()..];
+                if path.is_empty() {
+                    return Err(ConfigError::new(
+                        "store",
+                        "expected a file after sqlite://, e.g. sqlite:///var/lib/gazette/gazette.db",
+                    ));
+                }
+                StoreLocation::Sqlite(PathBuf::from(path))
+            }
+            s if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
+                StoreLocation::Postgres(s.to_string())
+            }
+            other => {
+                return Err(ConfigError::new(
+                    "store",
+                    format!(
+                        "expected \"sqlite\", \"sqlite:///path/to/file.db\" or \"postgres://…\", found {other:?}"
+                    ),
+                ));
+            }
+        };
+        let mut channels = Vec::with_capacity(self.channels.len());
+        for (i, c) in self.channels.iter().enumerate() {
+            let channel = c.validate(&format!("channels[{i}]"), &data_dir)?;
+            if channels.iter().any(|o: &ChannelConfig| o.name == channel.name) {
+                return Err(ConfigError::new(
+                    format!("channels[{i}].name"),
+                    format!("channel name {:?} is used twice", channel.name),
+                ));
+            }
+            channels.push(channel);
+        }
+        Ok(Config {
+            data_dir,
+            store,
+            fetch: self.fetch.validate()?,
+            poll: self.poll.validate()?,
+            stories: self.stories.validate()?,
+            channels,
+        })
+    }
+}
+
+impl RawFetch {
+    fn validate(&self) -> Result<FetchConfig, ConfigError> {
+        Ok(FetchConfig {
+            user_agent: self.user_agent.clone().unwrap_or_else(|| {
+                concat!(
+                    "gazette/",
+                    env!("CARGO_PKG_VERSION"),
+                    " (news briefing engine; +https://github.com/gazette-news/gazette)"
+                )
+                .to_string()
+            }),
+            connect_timeout: duration(
+                "fetch.connect_timeout",
+                self.connect_timeout.as_deref(),
+                "10s",
+            )?,
+            timeout: duration("fetch.timeout", self.timeout.as_deref(), "30s")?,
+            max_body_bytes: match self.max_body.map(|b| b.0).unwrap_or(10_000_000) {
+                0 => return Err(ConfigError::new("fetch.max_body", "expected a size above 0")),
+                n => n,
+            },
+            concurrency: positive("fetch.concurrency", self.concurrency, 16)?,
+            per_host: positive("fetch.per_host", self.per_host, 2)?,
+            max_redirects: self.max_redirects.unwrap_or(10),
+            allow_private_networks: self.allow_private_networks.unwrap_or(false),
+            fetch_pages: self.fetch_pages.unwrap_or(true),
+            min_content_chars: self.min_content_chars.unwrap_or(600),
+        })
+    }
+}
+
+impl RawPoll {
+    fn validate(&self) -> Result<PollConfig, ConfigError> {
+        let min = duration("poll.min_interval", self.min_interval.as_deref(), "5m")?;
+        let max = duration("poll.max_interval", self.max_interval.as_deref(), "6h")?;
+        let default = duration(
+            "poll.default_interval",
+            self.default_interval.as_deref(),
+            "30m",
+        )?;
+        if min > max {
+            return Err(ConfigError::new(
+                "poll.min_interval",
+                format!("must not exceed poll.max_interval ({min:#} > {max:#})"),
+            ));
+        }
+        if default < min || default > max {
+            return Err(ConfigError::new(
+                "poll.default_interval",
+                format!("must lie between poll.min_interval ({min:#}) and poll.max_interval ({max:#})"),
+            ));
+        }
+        Ok(PollConfig {
+            default_interval: default,
+            min_interval: min,
+            max_interval: max,
+            max_backoff: duration("poll.max_backoff", self.max_backoff.as_deref(), "24h")?,
+            disable_after: match self.disable_after.unwrap_or(10) {
+                0 => {
+                    return Err(ConfigError::new(
+                        "poll.disable_after",
+                        "expected a number of failures of at least 1",
+                    ));
+                }
+                n => n,
+            },
+        })
+    }
+}
+
+impl RawStories {
+    fn validate(&self) -> Result<StoriesConfig, ConfigError> {
+        let threshold = self.threshold.unwrap_or(0.3);
+        if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
+            return Err(ConfigError::new(
+                "stories.threshold",
+                format!("expected a number between 0 and 1, found {threshold}"),
+            ));
+        }
+        Ok(StoriesConfig {
+            window: duration("stories.window", self.window.as_deref(), "72h")?,
+            threshold,
+        })
+    }
+}
+
+impl RawChannel {
+    fn validate(&self, key: &str, data_dir: &std::path::Path) -> Result<ChannelConfig, ConfigError> {
+        let name = self
+            .name
+            .clone()
+            .ok_or_else(|| ConfigError::new(format!("{key}.name"), "is required"))?;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ConfigError::new(
+                format!("{key}.name"),
+                format!("expected letters, digits, '-' or '_', found {name:?}"),
+            ));
+        }
+        let timezone_name = self.timezone.clone().unwrap_or_else(|| "UTC".to_string());
+        let timezone = TimeZone::get(&timezone_name).map_err(|_| {
+            ConfigError::new(
+                format!("{key}.timezone"),
+                format!("expected an IANA time zone such as \"Europe/Paris\", found {timezone_name:?}"),
+            )
+        })?;
+        let default_schedule = vec!["07:30".to_string(), "19:00".to_string()];
+        let mut schedule = Vec::new();
+        for (j, t) in self
+            .schedule
+            .as_ref()
+            .unwrap_or(&default_schedule)
+            .iter()
+            .enumerate()
+        {
+            let time = parse_hhmm(t).ok_or_else(|| {
+                ConfigError::new(
+                    format!("{key}.schedule[{j}]"),
+                    format!("expected a local time \"HH:MM\" such as \"07:30\", found {t:?}"),
+                )
+            })?;
+            schedule.push(time);
+        }
+        schedule.sort();
+        schedule.dedup();
+        if schedule.is_empty() {
+            return Err(ConfigError::new(
+                format!("{key}.schedule"),
+                "expected at least one time, e.g. [\"07:30\", \"19:00\"]",
+            ));
+        }
+        let lang = self.lang.clone().unwrap_or_else(|| "en".to_string());
+        if !matches!(lang.as_str(), "en" | "fr") {
+            return Err(ConfigError::new(
+                format!("{key}.lang"),
+                format!("expected \"en\" or \"fr\", found {lang:?}"),
+            ));
+        }
+        let mut sinks = Vec::new();
+        for (j, s) in self.sinks.iter().enumerate() {
+            let skey = format!("{key}.sinks[{j}]");
+            let sink = match s {
+                RawSink::Stdout { name, format } => SinkConfig::Stdout {
+                    name: name.clone().unwrap_or_else(|| "stdout".into()),
+                    format: SinkFormat::parse(&format!("{skey}.format"), format.as_deref())?,
+                },
+                RawSink::File { name, dir, format } => {
+                    let dir = dir.clone().unwrap_or_else(|| PathBuf::from("editions"));
+                    SinkConfig::File {
+                        name: name.clone().unwrap_or_else(|| "file".into()),
+                        dir: if dir.is_absolute() {
+                            dir
+                        } else {
+                            data_dir.join(dir)
+                        },
+                        format: SinkFormat::parse(&format!("{skey}.format"), format.as_deref())?,
+                    }
+                }
+            };
+            if sinks.iter().any(|o: &SinkConfig| o.name() == sink.name()) {
+                return Err(ConfigError::new(
+                    format!("{skey}.name"),
+                    format!("sink name {:?} is used twice in this channel", sink.name()),
+                ));
+            }
+            sinks.push(sink);
+        }
+        Ok(ChannelConfig {
+            title: self.title.clone().unwrap_or_else(|| name.clone()),
+            name,
+            timezone,
+            timezone_name,
+            schedule,
+            size: positive(&format!("{key}.size"), self.size, 8)?,
+            lang,
+            lookback: duration(&format!("{key}.lookback"), self.lookback.as_deref(), "24h")?,
+            min_stories: self.min_stories.unwrap_or(1),
+            sinks,
+        })
+    }
+}
+
+/// Parses `"HH:MM"` (24-hour clock).
+pub fn parse_hhmm(s: &str) -> Option<Time> {
+    let (h, m) = s.trim().split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: i8 = h.parse().ok()?;
+    let m: i8 = m.parse().ok()?;
+    Time::new(h, m, 0, 0).ok()
+}
+
+/// A URL value from configuration or the command line.
+pub fn parse_url(key: &str, s: &str) -> Result<Url, ConfigError> {
+    let url: Url = s.parse().map_err(|e| {
+        ConfigError::new(key, format!("expected an http(s) URL, found {s:?} ({e})"))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::new(
+            key,
+            format!("expected an http or https URL, found scheme {:?}", url.scheme()),
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(s).expect("toml parses");
+        raw.validate()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = parse("").unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./gazette-data"));
+        assert_eq!(
+            c.store,
+            StoreLocation::Sqlite(PathBuf::from("./gazette-data/gazette.db"))
+        );
+        assert_eq!(c.fetch.timeout, SignedDuration::from_secs(30));
+        assert_eq!(c.poll.min_interval, SignedDuration::from_mins(5));
+        assert!(c.channels.is_empty());
+    }
+
+    #[test]
+    fn bad_timezone_names_the_key() {
+        let e = parse("[[channels]]\nname = \"a\"\ntimezone = \"Europe/Pariss\"").unwrap_err();
+        assert_eq!(e.key, "channels[0].timezone");
+        assert!(e.message.contains("IANA"), "{e}");
+    }
+
+    #[test]
+    fn bad_schedule_names_the_index() {
+        let e = parse("[[channels]]\nname = \"a\"\nschedule = [\"07:30\", \"25:00\"]").unwrap_err();
+        assert_eq!(e.key, "channels[0].schedule[1]");
+    }
+
+    #[test]
+    fn durations_accept_friendly_forms() {
+        let c = parse("[poll]\nmin_interval = \"2m\"\nmax_interval = \"1h 30m\"").unwrap();
+        assert_eq!(c.poll.max_interval, SignedDuration::from_mins(90));
+        let e = parse("[fetch]\ntimeout = \"soon\"").unwrap_err();
+        assert_eq!(e.key, "fetch.timeout");
+    }
+
+    #[test]
+    fn byte_sizes_accept_units() {
+        assert_eq!("10MB".parse::<ByteSize>().unwrap().0, 10_000_000);
+        assert_eq!("512 KiB".parse::<ByteSize>().unwrap().0, 512 * 1024);
+        assert!("12 parsecs".parse::<ByteSize>().is_err());
+        let c = parse("[fetch]\nmax_body = \"1MiB\"").unwrap();
+        assert_eq!(c.fetch.max_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn min_interval_above_max_is_refused() {
+        let e = parse("[poll]\nmin_interval = \"2h\"\nmax_interval = \"1h\"").unwrap_err();
+        assert_eq!(e.key, "poll.min_interval");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let r: Result<RawConfig, _> = toml::from_str("[fetch]\ntimeot = \"1s\"");
+        let msg = r.unwrap_err().to_string();
+        assert!(msg.contains("timeot"), "{msg}");
+    }
+
+    #[test]
+    fn sinks_resolve_relative_dirs_under_data_dir() {
+        let c = parse(
+            "data_dir = \"/tmp/g\"\n[[channels]]\nname = \"a\"\n[[channels.sinks]]\nkind = \"file\"\ndir = \"out\"",
+        )
+        .unwrap();
+        assert_eq!(
+            c.channels[0].sinks[0],
+            SinkConfig::File {
+                name: "file".into(),
+                dir: PathBuf::from("/tmp/g/out"),
+                format: SinkFormat::Text
+            }
+        );
+    }
+
+    #[test]
+    fn duplicate_channel_names_are_refused() {
+        let e = parse("[[channels]]\nname = \"a\"\n[[channels]]\nname = \"a\"").unwrap_err();
+        assert_eq!(e.key, "channels[1].name");
+    }
+}

@@ -1,0 +1,224 @@
+//! The storage contract.
+//!
+//! [`Store`] is what every stage that keeps state talks to. Backends live in the
+//! `gazette-store` crate (SQLite today, PostgreSQL later) and must pass the same
+//! shared test suite. Methods take `now` explicitly so that tests and the demo
+//! control the clock.
+//!
+//! Every method is atomic: it either applies all of its effect or none.
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use url::Url;
+
+use crate::ids::*;
+use crate::model::*;
+
+/// Errors from a store backend. The backend's own error is kept as the source.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or created.
+    #[error("cannot open the store at {location}: {source}")]
+    Open {
+        location: String,
+        #[source]
+        source: BoxError,
+    },
+    /// A schema migration failed; the store is left at the previous version.
+    #[error("migration to schema version {version} failed: {source}")]
+    Migrate {
+        version: u32,
+        #[source]
+        source: BoxError,
+    },
+    /// The store's schema is newer than this binary understands.
+    #[error(
+        "the store has schema version {found}, newer than this gazette (which knows up to {known}); upgrade gazette"
+    )]
+    TooNew { found: u32, known: u32 },
+    /// A query failed.
+    #[error("store operation `{op}` failed: {source}")]
+    Query {
+        op: &'static str,
+        #[source]
+        source: BoxError,
+    },
+    /// A stored value could not be decoded (the database was edited by hand or is corrupt).
+    #[error("stored {what} is invalid: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    /// The operation refers to a row that does not exist.
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: i64 },
+}
+
+/// A boxed error from a backend driver.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Shorthand for store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The result of [`Store::insert_edition`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditionInsert {
+    /// The edition was stored now.
+    Created(Edition),
+    /// An edition for this (channel, slot) already existed; it is returned unchanged.
+    Existing(Edition),
+}
+
+impl EditionInsert {
+    /// The stored edition, whichever way.
+    pub fn into_edition(self) -> Edition {
+        match self {
+            EditionInsert::Created(e) | EditionInsert::Existing(e) => e,
+        }
+    }
+}
+
+/// Persistent state of gazette. Implementations must be safe to share between
+/// tasks (`Send + Sync`) and, for backends that support it, between processes.
+#[async_trait]
+pub trait Store: Send + Sync {
+    // ----- sources -------------------------------------------------------
+
+    /// Adds a source. When a source with the same URL exists, it is returned
+    /// with `false` and left unchanged, except that a disabled source is re-enabled
+    /// (status active, failures reset, due now).
+    async fn add_source(&self, new: &NewSource, now: Timestamp) -> StoreResult<(Source, bool)>;
+
+    /// The source with this ID, if any.
+    async fn source(&self, id: SourceId) -> StoreResult<Option<Source>>;
+
+    /// The source with exactly this feed URL, if any.
+    async fn source_by_url(&self, url: &Url) -> StoreResult<Option<Source>>;
+
+    /// All sources, ordered by ID.
+    async fn sources(&self) -> StoreResult<Vec<Source>>;
+
+    /// Removes a source and its entries; its articles stay (stories may cite them).
+    /// Returns false when there was no such source.
+    async fn remove_source(&self, id: SourceId) -> StoreResult<bool>;
+
+    /// Active sources whose `next_poll_at` is at or before `now`, earliest first,
+    /// at most `limit`.
+    async fn due_sources(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Source>>;
+
+    /// Writes a source's URL, title, site URL and polling state.
+    /// Fails with `NotFound` when the source was removed meanwhile.
+    async fn update_source(&self, source: &Source) -> StoreResult<()>;
+
+    // ----- entries -------------------------------------------------------
+
+    /// Stores the entries of a source that were not seen before (by the entry's
+    /// `id` within the source) and returns them, with their IDs, in input order.
+    /// Entries already stored are skipped, not updated.
+    async fn insert_entries(
+        &self,
+        source: SourceId,
+        entries: &[FeedEntry],
+        now: Timestamp,
+    ) -> StoreResult<Vec<Entry>>;
+
+    /// The publication times of a source's most recent entries (newest first,
+    /// at most `limit`), used to adapt the polling interval.
+    async fn recent_entry_times(&self, source: SourceId, limit: usize)
+    -> StoreResult<Vec<Timestamp>>;
+
+    // ----- articles ------------------------------------------------------
+
+    /// Stores an article unless one with the same URL exists. Returns its ID and
+    /// whether it was created.
+    async fn insert_article(&self, article: &NewArticle) -> StoreResult<(ArticleId, bool)>;
+
+    /// The article with this ID, if any.
+    async fn article(&self, id: ArticleId) -> StoreResult<Option<Article>>;
+
+    /// Articles not yet assigned to a story, in the order they were stored.
+    async fn unassigned_articles(&self, limit: usize) -> StoreResult<Vec<Article>>;
+
+    // ----- stories -------------------------------------------------------
+
+    /// Creates a story whose first member and lead is `article`.
+    async fn create_story(&self, article: ArticleId, now: Timestamp) -> StoreResult<StoryId>;
+
+    /// Adds an article to a story. An article belongs to at most one story;
+    /// adding it again moves it.
+    async fn add_to_story(
+        &self,
+        story: StoryId,
+        article: ArticleId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Makes `article` (a member) the story's lead; the story takes its title.
+    async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()>;
+
+    /// The story with its members, if any.
+    async fn story(&self, id: StoryId) -> StoreResult<Option<Story>>;
+
+    /// Stories with at least one member whose effective time is at or after
+    /// `since`, with all their members; newest activity first.
+    async fn stories_since(&self, since: Timestamp) -> StoreResult<Vec<Story>>;
+
+    // ----- editions ------------------------------------------------------
+
+    /// Stores an edition unless one exists for the same (channel, slot instant);
+    /// then the existing one is returned. This is what makes an edition
+    /// composed once per slot, even when two schedulers race.
+    async fn insert_edition(&self, edition: &NewEdition) -> StoreResult<EditionInsert>;
+
+    /// The edition of a channel for a slot instant, if any.
+    async fn edition_for_slot(
+        &self,
+        channel: &str,
+        slot: Timestamp,
+    ) -> StoreResult<Option<Edition>>;
+
+    /// The channel's most recent edition by slot, if any.
+    async fn latest_edition(&self, channel: &str) -> StoreResult<Option<Edition>>;
+
+    /// The channel's editions whose slot is at or after `since`, oldest first.
+    async fn editions_since(&self, channel: &str, since: Timestamp) -> StoreResult<Vec<Edition>>;
+
+    // ----- deliveries (the outbox) ---------------------------------------
+
+    /// Queues outbox rows. A row for the same (edition, sink, recipient, part)
+    /// that already exists is left as is. Returns how many rows were created.
+    async fn enqueue_deliveries(
+        &self,
+        rows: &[NewDelivery],
+        now: Timestamp,
+    ) -> StoreResult<usize>;
+
+    /// Claims up to `limit` rows that are pending, or sending with an expired
+    /// lease, and whose `not_before` has passed; marks them sending with a
+    /// lease until `now + lease`, and increments their attempts. A row is
+    /// claimed only when every earlier part of the same (edition, sink,
+    /// recipient) is sent, so parts go out in order.
+    async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: usize,
+    ) -> StoreResult<Vec<Delivery>>;
+
+    /// Marks a claimed row sent with the receiver's id for it. Sent rows are never claimed again.
+    async fn mark_delivery_sent(
+        &self,
+        id: DeliveryId,
+        remote_id: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Records a failed attempt. With `retry_at`, the row goes back to pending
+    /// and is not claimed before then; without, it is failed for good.
+    async fn mark_delivery_failed(
+        &self,
+        id: DeliveryId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
+
+    /// The outbox rows of an edition, by sink, recipient and part.
+    async fn deliveries_for_edition(&self, edition: EditionId) -> StoreResult<Vec<Delivery>>;
+}

@@ -1,0 +1,1 @@
+//! gazette-stories (placeholder)
