@@ -27,6 +27,8 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::model::Format;
+
 /// An invalid configuration value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid configuration `{key}`: {message}")]
@@ -338,11 +340,11 @@ pub struct ChannelConfig {
 /// The validated sinks, one variant per kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SinkConfig {
-    Stdout { name: String, format: SinkFormat },
+    Stdout { name: String, format: Format },
     File {
         name: String,
         dir: PathBuf,
-        format: SinkFormat,
+        format: Format,
     },
 }
 
@@ -351,30 +353,6 @@ impl SinkConfig {
     pub fn name(&self) -> &str {
         match self {
             SinkConfig::Stdout { name, .. } | SinkConfig::File { name, .. } => name,
-        }
-    }
-}
-
-/// The edition format a sink wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SinkFormat {
-    Text,
-    Json,
-    Telegram,
-    Html,
-}
-
-impl SinkFormat {
-    fn parse(key: &str, s: Option<&str>) -> Result<Self, ConfigError> {
-        match s.unwrap_or("text") {
-            "text" => Ok(SinkFormat::Text),
-            "json" => Ok(SinkFormat::Json),
-            "telegram" => Ok(SinkFormat::Telegram),
-            "html" => Ok(SinkFormat::Html),
-            other => Err(ConfigError::new(
-                key,
-                format!("expected one of text, json, telegram, html; found {other:?}"),
-            )),
         }
     }
 }
@@ -398,6 +376,20 @@ fn duration(key: &str, value: Option<&str>, default: &str) -> Result<SignedDurat
         ));
     }
     Ok(d)
+}
+
+/// A sink's `format` value: `text` (the default), `json`, `telegram` or `html`.
+fn parse_format(key: &str, s: Option<&str>) -> Result<Format, ConfigError> {
+    match s.unwrap_or("text") {
+        "text" => Ok(Format::Text),
+        "json" => Ok(Format::Json),
+        "telegram" => Ok(Format::Telegram),
+        "html" => Ok(Format::Html),
+        other => Err(ConfigError::new(
+            key,
+            format!("expected one of text, json, telegram, html; found {other:?}"),
+        )),
+    }
 }
 
 fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
@@ -607,7 +599,7 @@ impl RawChannel {
             let sink = match s {
                 RawSink::Stdout { name, format } => SinkConfig::Stdout {
                     name: name.clone().unwrap_or_else(|| "stdout".into()),
-                    format: SinkFormat::parse(&format!("{skey}.format"), format.as_deref())?,
+                    format: parse_format(&format!("{skey}.format"), format.as_deref())?,
                 },
                 RawSink::File { name, dir, format } => {
                     let dir = dir.clone().unwrap_or_else(|| PathBuf::from("editions"));
@@ -618,7 +610,7 @@ impl RawChannel {
                         } else {
                             data_dir.join(dir)
                         },
-                        format: SinkFormat::parse(&format!("{skey}.format"), format.as_deref())?,
+                        format: parse_format(&format!("{skey}.format"), format.as_deref())?,
                     }
                 }
             };
@@ -746,7 +738,7 @@ mod tests {
             SinkConfig::File {
                 name: "file".into(),
                 dir: PathBuf::from("/tmp/g/out"),
-                format: SinkFormat::Text
+                format: Format::Text
             }
         );
     }

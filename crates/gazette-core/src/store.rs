@@ -6,6 +6,12 @@
 //! control the clock.
 //!
 //! Every method is atomic: it either applies all of its effect or none.
+//!
+//! Rules every backend keeps (the shared suite in `gazette-store/tests/suite`
+//! checks them):
+//! - instants are stored with microsecond precision (finer digits are dropped);
+//! - a lease or `not_before` equal to `now` has passed;
+//! - IDs are never reused, even after a row is removed.
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
@@ -120,7 +126,8 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<Vec<Entry>>;
 
     /// The publication times of a source's most recent entries (newest first,
-    /// at most `limit`), used to adapt the polling interval.
+    /// at most `limit`; entries without a publication time are left out), used
+    /// to adapt the polling interval.
     async fn recent_entry_times(&self, source: SourceId, limit: usize)
     -> StoreResult<Vec<Timestamp>>;
 
@@ -157,7 +164,8 @@ pub trait Store: Send + Sync {
     async fn story(&self, id: StoryId) -> StoreResult<Option<Story>>;
 
     /// Stories with at least one member whose effective time is at or after
-    /// `since`, with all their members; newest activity first.
+    /// `since`, with all their members; ordered by their latest member time,
+    /// newest first, then by newest story.
     async fn stories_since(&self, since: Timestamp) -> StoreResult<Vec<Story>>;
 
     // ----- editions ------------------------------------------------------
@@ -211,7 +219,8 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<()>;
 
     /// Records a failed attempt. With `retry_at`, the row goes back to pending
-    /// and is not claimed before then; without, it is failed for good.
+    /// and is not claimed before then; without, it is failed for good. On a row
+    /// already sent this does nothing: a late failure report never causes a resend.
     async fn mark_delivery_failed(
         &self,
         id: DeliveryId,

@@ -1,10 +1,34 @@
-//! HTML page → [`ArticleContent`]: main text, title, authors, dates, language,
-//! canonical URL, image. Pure: no I/O.
+//! HTML page → [`ArticleContent`]: the article's text without boilerplate, and its
+//! metadata (title, authors, dates, language, canonical URL, image). Pure: no I/O.
 //!
-//! (Being written: the signature below is the contract.)
+//! This first version delegates main-content detection to [`dom_smoothie`] (a port
+//! of Mozilla's readability.js) and adds what a news pipeline needs around it:
+//! charset decoding ([`charset`]), a page-size cap, the canonical URL, dates parsed
+//! into instants, and text normalised to paragraphs separated by a blank line.
+//! Per-source boilerplate learning and the better extractor come with issue 3.
+//!
+//! ```
+//! let html = r#"<html lang="fr"><head><title>Un titre</title>
+//!   <link rel="canonical" href="/article/1"></head><body><article>
+//!   <p>Premier paragraphe de l'article, assez long pour être retenu comme texte principal par l'extracteur.</p>
+//!   <p>Second paragraphe, lui aussi assez long pour compter dans le contenu de la page d'actualité.</p>
+//!   </article></body></html>"#;
+//! let url = "https://news.example/a?utm_source=x".parse().unwrap();
+//! let article = gazette_extract::extract(html.as_bytes(), &url, None).unwrap();
+//! assert_eq!(article.canonical_url.unwrap().as_str(), "https://news.example/article/1");
+//! assert_eq!(article.lang.as_deref(), Some("fr"));
+//! assert!(article.text.contains("\n\nSecond paragraphe"));
+//! ```
 
+pub mod charset;
+mod dates;
+
+use dom_query::Document;
+use dom_smoothie::{Readability, TextMode};
 use gazette_core::ArticleContent;
 use url::Url;
+
+pub use dates::parse_date;
 
 /// Why a page gave no article.
 #[derive(Debug, thiserror::Error)]
@@ -12,11 +36,221 @@ pub enum ExtractError {
     /// The page has no recognisable article text.
     #[error("no article text found in {url}")]
     NoArticle { url: String },
+    /// The page is larger than the configured cap.
+    #[error("page {url} is {size} bytes, more than the {limit}-byte limit for extraction")]
+    TooLarge { url: String, size: usize, limit: usize },
+    /// The page has more elements than the configured cap (deeply nested or generated markup).
+    #[error("page {url} has too many elements to parse ({found} > {limit})")]
+    TooManyElements {
+        url: String,
+        found: usize,
+        limit: usize,
+    },
 }
 
-/// Extracts the article of an HTML page fetched from `url`. `http_charset` is the
-/// `charset` of the response's `Content-Type`, when it had one.
-pub fn extract(html: &[u8], url: &Url, http_charset: Option<&str>) -> Result<ArticleContent, ExtractError> {
-    let _ = (html, http_charset);
-    Err(ExtractError::NoArticle { url: url.to_string() })
+/// Fewer letters and digits than this in the main text: no article.
+const MIN_ARTICLE_CHARS: usize = 40;
+
+/// Limits and switches of the extractor.
+#[derive(Debug, Clone)]
+pub struct ExtractConfig {
+    /// Pages larger than this are refused.
+    pub max_bytes: usize,
+    /// Documents with more elements than this are refused.
+    pub max_elements: usize,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            max_bytes: 8 * 1024 * 1024,
+            max_elements: 100_000,
+        }
+    }
+}
+
+/// Extracts the article of an HTML page fetched from `url` with the default limits.
+/// `http_charset` is the `charset` of the response's `Content-Type`, when it had one.
+pub fn extract(
+    html: &[u8],
+    url: &Url,
+    http_charset: Option<&str>,
+) -> Result<ArticleContent, ExtractError> {
+    extract_with(html, url, http_charset, &ExtractConfig::default())
+}
+
+/// [`extract`] with explicit limits.
+pub fn extract_with(
+    html: &[u8],
+    url: &Url,
+    http_charset: Option<&str>,
+    config: &ExtractConfig,
+) -> Result<ArticleContent, ExtractError> {
+    if html.len() > config.max_bytes {
+        return Err(ExtractError::TooLarge {
+            url: url.to_string(),
+            size: html.len(),
+            limit: config.max_bytes,
+        });
+    }
+    let declared = charset::html_declared_charset(html);
+    let decoded = charset::decode(
+        html,
+        charset::Hints {
+            transport: http_charset,
+            document: declared.as_deref(),
+            tld: url.domain().and_then(|d| d.rsplit('.').next()),
+        },
+    );
+    let document = Document::from(decoded.text.as_str());
+    let canonical_url = canonical(&document, url);
+    let html_lang = document
+        .select("html")
+        .attr("lang")
+        .map(|l| l.to_string());
+
+    let readability_config = dom_smoothie::Config {
+        text_mode: TextMode::Formatted,
+        max_elements_to_parse: config.max_elements,
+        ..Default::default()
+    };
+    let mut readability = Readability::with_document(document, Some(url.as_str()), Some(readability_config))
+        .map_err(|_| ExtractError::NoArticle {
+            url: url.to_string(),
+        })?;
+    let article = readability.parse().map_err(|e| match e {
+        dom_smoothie::ReadabilityError::TooManyElements(found, limit) => {
+            ExtractError::TooManyElements {
+                url: url.to_string(),
+                found,
+                limit,
+            }
+        }
+        _ => ExtractError::NoArticle {
+            url: url.to_string(),
+        },
+    })?;
+
+    let text = normalise_text(&article.text_content);
+    // A few words (a menu, a cookie banner) are not an article.
+    if text.chars().filter(|c| c.is_alphanumeric()).count() < MIN_ARTICLE_CHARS {
+        return Err(ExtractError::NoArticle {
+            url: url.to_string(),
+        });
+    }
+    Ok(ArticleContent {
+        url: Some(url.clone()),
+        canonical_url,
+        title: non_empty(&article.title),
+        authors: article.byline.as_deref().map(split_authors).unwrap_or_default(),
+        published: article.published_time.as_deref().and_then(parse_date),
+        modified: article.modified_time.as_deref().and_then(parse_date),
+        lang: article
+            .lang
+            .as_deref()
+            .or(html_lang.as_deref())
+            .and_then(primary_language),
+        site_name: article.site_name.as_deref().and_then(non_empty),
+        description: article.excerpt.as_deref().and_then(non_empty),
+        image: article
+            .image
+            .as_deref()
+            .and_then(|i| url.join(i).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https")),
+        text,
+        quotes: Vec::new(),
+    })
+}
+
+/// `<link rel="canonical">`, else `og:url`, resolved against the page URL.
+fn canonical(document: &Document, url: &Url) -> Option<Url> {
+    let href = document
+        .select("link[rel~=canonical]")
+        .attr("href")
+        .or_else(|| document.select("meta[property='og:url']").attr("content"))?;
+    url.join(href.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// Paragraphs separated by exactly one blank line, whitespace inside collapsed.
+fn normalise_text(raw: &str) -> String {
+    let mut paragraphs = Vec::new();
+    for block in raw.split("\n\n") {
+        let para = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !para.is_empty() {
+            paragraphs.push(para);
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+/// "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"].
+fn split_authors(byline: &str) -> Vec<String> {
+    let byline = byline.trim();
+    let lower = byline.to_lowercase();
+    let byline = ["by ", "par "]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(byline, |p| byline[p.len()..].trim_start());
+    byline
+        .split([',', ';'])
+        .flat_map(|part| part.split(" and ").flat_map(|p| p.split(" et ")))
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && a.chars().count() <= 80)
+        .map(str::to_string)
+        .collect()
+}
+
+/// "fr-FR" → "fr".
+fn primary_language(tag: &str) -> Option<String> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    (primary.len() >= 2 && primary.len() <= 3 && primary.chars().all(|c| c.is_ascii_alphabetic()))
+        .then_some(primary)
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_are_split_into_names() {
+        assert_eq!(split_authors("By Jane Doe and John Roe"), ["Jane Doe", "John Roe"]);
+        assert_eq!(split_authors("Par Marie Curie, Pierre Curie"), ["Marie Curie", "Pierre Curie"]);
+    }
+
+    #[test]
+    fn language_tags_keep_the_primary_subtag() {
+        assert_eq!(primary_language("fr-FR").as_deref(), Some("fr"));
+        assert_eq!(primary_language("EN").as_deref(), Some("en"));
+        assert_eq!(primary_language("x"), None);
+    }
+
+    #[test]
+    fn text_is_normalised_to_paragraphs() {
+        assert_eq!(normalise_text("  a  b \n c\n\n\n\n d "), "a b c\n\nd");
+    }
+
+    #[test]
+    fn oversized_pages_are_refused() {
+        let url: Url = "https://a.example/".parse().unwrap();
+        let config = ExtractConfig {
+            max_bytes: 10,
+            ..Default::default()
+        };
+        let err = extract_with(&[b'a'; 11], &url, None, &config).unwrap_err();
+        assert!(matches!(err, ExtractError::TooLarge { size: 11, .. }), "{err}");
+    }
+
+    #[test]
+    fn a_page_without_text_is_no_article() {
+        let url: Url = "https://a.example/".parse().unwrap();
+        let err = extract(b"<html><body><nav>Home</nav></body></html>", &url, None).unwrap_err();
+        assert!(matches!(err, ExtractError::NoArticle { .. }), "{err}");
+    }
 }

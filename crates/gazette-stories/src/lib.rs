@@ -1,1 +1,66 @@
-//! gazette-stories (placeholder)
+//! Stories for gazette: grouping articles about one event across outlets, and
+//! ranking the stories with the reasons for their place. Pure: no I/O, no
+//! clock (time is passed in), no models.
+//!
+//! - [`Clusterer`] decides, one article at a time in arrival order, whether an
+//!   article joins an open story or starts a new one ([`Assignment`]);
+//!   TF-IDF cosine against story centroids, gated by a time window.
+//! - [`rank`] scores [`StoryInput`]s from explainable signals (outlets,
+//!   velocity, recency, languages) and fills every [`RankedStory`] field:
+//!   sources, a one-to-three sentence summary, a key quote.
+//!
+//! ```
+//! use gazette_core::{config::StoriesConfig, StoryId};
+//! use gazette_stories::{Assignment, Clusterer};
+//! # let article = |id: i64, title: &str| gazette_core::Article {
+//! #     id: gazette_core::ArticleId(id), source_id: gazette_core::SourceId(1), entry_id: None,
+//! #     url: format!("https://news.example/{id}").parse().unwrap(), outlet: "news.example".into(),
+//! #     title: title.into(), discovered_at: jiff::Timestamp::UNIX_EPOCH,
+//! #     content: gazette_core::ArticleContent { lang: Some("en".into()), ..Default::default() },
+//! # };
+//! let mut clusterer = Clusterer::new(&StoriesConfig::default());
+//! let first = article(1, "Earthquake strikes northern Japan");
+//! assert!(matches!(clusterer.assign(&first), Assignment::New { .. }));
+//! clusterer.add_member(StoryId(1), &first);
+//! let second = article(2, "Strong earthquake shakes northern Japan");
+//! assert!(matches!(clusterer.assign(&second), Assignment::Join { story: StoryId(1), .. }));
+//! ```
+//!
+//! [`RankedStory`]: gazette_core::RankedStory
+
+mod cluster;
+mod features;
+mod rank;
+mod summary;
+
+pub use cluster::{Assignment, Clusterer};
+pub use rank::{StoryInput, rank};
+
+#[cfg(test)]
+mod test_support {
+    use gazette_core::{Article, ArticleContent, ArticleId, SourceId};
+    use jiff::{SignedDuration, Timestamp};
+
+    /// `h` hours after a fixed instant.
+    pub(crate) fn at_hours(h: i64) -> Timestamp {
+        Timestamp::UNIX_EPOCH + SignedDuration::from_hours(480_000 + h)
+    }
+
+    /// An article discovered at `at_hours(0)`, without a publication date.
+    pub(crate) fn article(id: i64, outlet: &str, lang: Option<&str>, title: &str, text: &str) -> Article {
+        Article {
+            id: ArticleId(id),
+            source_id: SourceId(1),
+            entry_id: None,
+            url: format!("https://{outlet}/articles/{id}").parse().expect("valid URL"),
+            outlet: outlet.into(),
+            title: title.into(),
+            discovered_at: at_hours(0),
+            content: ArticleContent {
+                lang: lang.map(str::to_string),
+                text: text.into(),
+                ..ArticleContent::default()
+            },
+        }
+    }
+}

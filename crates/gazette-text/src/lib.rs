@@ -1,1 +1,36 @@
-//! gazette-text (placeholder)
+//! Text analysis for gazette: everything that turns article text into
+//! comparable units. Pure functions, no I/O, no models to download.
+//!
+//! - [`fold`]: lowercase and strip accents, the form words are compared in;
+//! - [`words`]: word tokens (French elisions split off, simple numbers whole);
+//! - [`is_stop_word`]: Snowball stop words for fr, en, es, de, it, pt and nl;
+//! - [`terms`]: index terms (folded Snowball stems without stop words);
+//! - [`sentences`]: a sentence splitter aware of French abbreviations and « »;
+//! - [`quotations`]: quoted passages;
+//! - [`guess_lang`]: a cheap language guess from stop-word hits.
+//!
+//! Language identification proper, entities and quote attribution come later.
+//!
+//! ```
+//! use gazette_text::{guess_lang, sentences, terms};
+//! let text = "M. Lavrov a rencontré les négociateurs. « Nous saluerons une telle décision », a-t-il dit.";
+//! assert_eq!(guess_lang(text), Some("fr"));
+//! assert_eq!(sentences(text).len(), 2);
+//! assert!(terms(text, Some("fr")).contains(&"negoci".to_string()));
+//! ```
+
+mod fold;
+mod lang;
+mod quotes;
+mod sentences;
+mod stopwords;
+mod terms;
+mod words;
+
+pub use fold::fold;
+pub use lang::guess_lang;
+pub use quotes::{Quotation, quotations};
+pub use sentences::sentences;
+pub use stopwords::{STOP_WORD_LANGUAGES, is_stop_word};
+pub use terms::terms;
+pub use words::{Words, words};

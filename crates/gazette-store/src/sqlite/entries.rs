@@ -1,0 +1,84 @@
+//! Feed entries (table `entries`), unique by (source, feed identifier).
+
+use gazette_core::{Entry, EntryId, FeedEntry, SourceId};
+use jiff::Timestamp;
+use rusqlite::{Transaction, params};
+use url::Url;
+
+use super::codec::{Cols, OpResult, micros, query_all, query_opt, require, sql_limit, to_json};
+
+const COLUMNS: &str = "id, source_id, guid, first_seen, title, link, published, updated, \
+     authors, summary, content_html, language, image";
+
+fn decode(row: Cols<'_>) -> OpResult<Entry> {
+    Ok(Entry {
+        id: EntryId(row.get("id")?),
+        source_id: SourceId(row.get("source_id")?),
+        first_seen: row.timestamp("first_seen")?,
+        item: FeedEntry {
+            id: row.get("guid")?,
+            title: row.get("title")?,
+            link: row.opt_url("link")?,
+            published: row.opt_timestamp("published")?,
+            updated: row.opt_timestamp("updated")?,
+            authors: row.json("authors")?,
+            summary: row.get("summary")?,
+            content_html: row.get("content_html")?,
+            language: row.get("language")?,
+            image: row.opt_url("image")?,
+        },
+    })
+}
+
+/// See [`gazette_core::Store::insert_entries`]. The entries returned are read
+/// back from the rows, so they carry the stored precision of their instants.
+pub(crate) fn insert(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    entries: &[FeedEntry],
+    now: Timestamp,
+) -> OpResult<Vec<Entry>> {
+    require(tx, "sources", "source", source.0)?;
+    let sql = format!(
+        "INSERT INTO entries (source_id, guid, first_seen, title, link, published, updated, \
+         authors, summary, content_html, language, image) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+         ON CONFLICT (source_id, guid) DO NOTHING RETURNING {COLUMNS}"
+    );
+    let mut stored = Vec::new();
+    for entry in entries {
+        let params = params![
+            source.0,
+            entry.id,
+            micros(now),
+            entry.title,
+            entry.link.as_ref().map(Url::as_str),
+            entry.published.map(micros),
+            entry.updated.map(micros),
+            to_json(&entry.authors)?,
+            entry.summary,
+            entry.content_html,
+            entry.language,
+            entry.image.as_ref().map(Url::as_str),
+        ];
+        stored.extend(query_opt(tx, &sql, params, decode)?);
+    }
+    Ok(stored)
+}
+
+/// See [`gazette_core::Store::recent_entry_times`]. Entries without a
+/// publication time are left out: their first-seen time says when gazette
+/// polled, not how often the feed publishes.
+pub(crate) fn recent_times(
+    tx: &Transaction<'_>,
+    source: SourceId,
+    limit: usize,
+) -> OpResult<Vec<Timestamp>> {
+    query_all(
+        tx,
+        "SELECT published FROM entries WHERE source_id = ?1 AND published IS NOT NULL \
+         ORDER BY published DESC, id DESC LIMIT ?2",
+        params![source.0, sql_limit(limit)],
+        |row| row.timestamp("published"),
+    )
+}

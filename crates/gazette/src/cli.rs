@@ -1,0 +1,186 @@
+//! The command line (DESIGN.md §6 is the contract: extend it, never rename).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gazette",
+    version,
+    about = "A self-hosted news briefing engine: feeds in, morning and evening editions out.",
+    after_help = "Start with `gazette demo` (offline), then `gazette init` to write a configuration."
+)]
+pub struct Cli {
+    /// Configuration file (default: ./gazette.toml when it exists).
+    #[arg(long, short, global = true, env = "GAZETTE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More log output (-v: debug, -vv: trace). GAZETTE_LOG takes a tracing filter.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors in the log output.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Offline demo: serves a bundled news corpus locally, ingests it and prints the morning edition.
+    Demo(DemoArgs),
+    /// Write a commented example configuration and create the data directory.
+    Init(InitArgs),
+    /// Manage and inspect feeds.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// Poll the feeds that are due, store new entries and articles, group them into stories.
+    Ingest(IngestArgs),
+    /// List stories with their articles, outlets and languages.
+    Stories(StoriesArgs),
+    /// Preview or send a channel's edition.
+    #[command(subcommand)]
+    Edition(EditionCommand),
+    /// Run as a daemon: poll feeds, compose editions on schedule, deliver them.
+    Run(RunArgs),
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output format of the edition.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+    /// Keep serving the edition as a web page on 127.0.0.1 until interrupted.
+    #[arg(long)]
+    pub serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the configuration.
+    #[arg(long, default_value = "gazette.toml", value_name = "FILE")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Add feeds by URL; a web page is searched for its feeds (<link rel="alternate">).
+    Add {
+        #[arg(required = true, value_name = "URL")]
+        urls: Vec<String>,
+    },
+    /// Import feeds from an OPML file.
+    Import {
+        #[arg(value_name = "FILE.opml")]
+        file: PathBuf,
+    },
+    /// Export feeds as OPML (to standard output unless --output is given).
+    Export {
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List feeds with their health: last success, last error, next poll.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Remove feeds, by URL or by the ID shown in `feeds list`.
+    Remove {
+        #[arg(required = true, value_name = "URL|ID")]
+        feeds: Vec<String>,
+    },
+    /// Parse feed files or URLs without storing anything; prints JSON.
+    Parse {
+        #[arg(required = true, value_name = "FILE|URL")]
+        inputs: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// One pass over the due feeds, then exit (otherwise poll until interrupted).
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StoriesArgs {
+    /// Stories with articles in this period, e.g. 12h, 3d.
+    #[arg(long, default_value = "24h")]
+    pub since: String,
+    /// At most this many stories.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionFormat {
+    Text,
+    Json,
+    Telegram,
+    Html,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EditionCommand {
+    /// Show what the channel's edition would be, without storing or sending it.
+    Preview(EditionArgs),
+    /// Compose the edition (once per slot), queue it for the channel's sinks and deliver.
+    Send(EditionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EditionArgs {
+    /// The channel's name in the configuration.
+    pub channel: String,
+    /// The edition due at this time: RFC 3339 (2026-11-29T07:30:00+01:00), a local
+    /// date-time (2026-11-29T07:30) or a local time today (07:30), in the channel's time zone.
+    /// Default: the latest slot.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EditionFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    All,
+    Fetch,
+    Deliver,
+    Schedule,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Which work this node does (`all` on a single machine).
+    #[arg(long, value_enum, default_value = "all")]
+    pub role: Role,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Parse every feed file under DIR and print feeds/s and MB/s.
+    Feeds {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Passes over the files (the figures are for all passes together).
+        #[arg(long, default_value_t = 5)]
+        iterations: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+}

@@ -1,0 +1,173 @@
+//! `gazette run`: the daemon. Three loops, each optional by role:
+//!
+//! - **fetch**: polls the feeds that are due, then groups new articles into stories;
+//! - **schedule**: composes each channel's edition once its slot has come (once per
+//!   slot, stored) and queues it in the outbox;
+//! - **deliver**: sends what the outbox holds.
+//!
+//! Every step is idempotent and its state is in the store, so a restart (or a
+//! crash) resumes where it stopped: an edition already composed is reused, a
+//! delivery already sent is never sent again. SIGINT or SIGTERM stops the loops
+//! between steps.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use gazette_deliver::Outbox;
+use gazette_editions::Renderer;
+use gazette_ingest::NoProgress;
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::cli::{Role, RunArgs};
+use crate::pipeline;
+
+/// An edition is still composed this long after its slot (e.g. after downtime).
+const GRACE: SignedDuration = SignedDuration::from_hours(3);
+const FETCH_TICK: Duration = Duration::from_secs(30);
+const SCHEDULE_TICK: Duration = Duration::from_secs(20);
+const DELIVER_TICK: Duration = Duration::from_secs(5);
+
+pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
+    let role = args.role;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("stopping");
+        let _ = stop_tx.send(true);
+    });
+    tracing::info!(?role, store = %app.store_location, channels = app.config.channels.len(), "gazette running");
+    let fetch = async {
+        if matches!(role, Role::All | Role::Fetch) {
+            fetch_loop(app, stop_rx.clone()).await
+        } else {
+            Ok(())
+        }
+    };
+    let schedule = async {
+        if matches!(role, Role::All | Role::Schedule) {
+            schedule_loop(app, stop_rx.clone()).await
+        } else {
+            Ok(())
+        }
+    };
+    let deliver = async {
+        if matches!(role, Role::All | Role::Deliver) {
+            deliver_loop(app, stop_rx.clone()).await
+        } else {
+            Ok(())
+        }
+    };
+    let (a, b, c) = tokio::join!(fetch, schedule, deliver);
+    a.and(b).and(c)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Sleeps for `tick` unless asked to stop; returns true when stopping.
+async fn pause(stop: &mut watch::Receiver<bool>, tick: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = stop.changed() => true,
+        _ = tokio::time::sleep(tick) => *stop.borrow(),
+    }
+}
+
+async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let ingester = app.ingester()?;
+    loop {
+        let now = Timestamp::now();
+        match ingester.run_once(now, &NoProgress).await {
+            Ok(report) => tracing::info!(?report, "ingest pass"),
+            Err(e) => tracing::error!(error = %e, "ingest pass failed"),
+        }
+        match pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await {
+            Ok(report) => tracing::debug!(?report, "grouping pass"),
+            Err(e) => tracing::error!(error = %e, "grouping failed"),
+        }
+        if pause(&mut stop, FETCH_TICK).await {
+            return Ok(());
+        }
+    }
+}
+
+async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let renderer = Renderer::new(None)?;
+    // Slots already handled by this process (queued or quiet): not recomposed every tick.
+    let mut handled: HashSet<(String, Timestamp)> = HashSet::new();
+    loop {
+        let now = Timestamp::now();
+        for channel in &app.config.channels {
+            let slot = gazette_editions::latest_slot(channel, now);
+            let key = (channel.name.clone(), slot.timestamp());
+            if now - slot.timestamp() > GRACE || handled.contains(&key) {
+                continue;
+            }
+            let result = async {
+                match pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now).await? {
+                    Some(edition) => {
+                        let queued = gazette_deliver::queue_edition(
+                            app.store.as_ref(),
+                            &renderer,
+                            channel,
+                            &edition,
+                            now,
+                        )
+                        .await?;
+                        tracing::info!(channel = %channel.name, %slot, edition = %edition.id, queued, "edition queued");
+                    }
+                    None => {
+                        tracing::info!(channel = %channel.name, %slot, "quiet slot: no edition")
+                    }
+                }
+                anyhow::Ok(())
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    handled.insert(key);
+                }
+                Err(e) => tracing::error!(channel = %channel.name, %slot, error = %e, "composing failed; will retry"),
+            }
+        }
+        if pause(&mut stop, SCHEDULE_TICK).await {
+            return Ok(());
+        }
+    }
+}
+
+async fn deliver_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let outbox = Outbox::from_channels(&app.config.channels)?;
+    loop {
+        match outbox.run_once(app.store.as_ref(), Timestamp::now()).await {
+            Ok(report) => tracing::debug!(?report, "delivery pass"),
+            Err(e) => tracing::error!(error = %e, "delivery pass failed"),
+        }
+        if pause(&mut stop, DELIVER_TICK).await {
+            return Ok(());
+        }
+    }
+}

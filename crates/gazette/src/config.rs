@@ -1,0 +1,232 @@
+//! Loading the configuration: the one place where the file, the environment and
+//! command-line flags merge (DESIGN.md §7.4).
+//!
+//! Order, later wins: built-in defaults (in `gazette_core::config`) → the TOML
+//! file → `GAZETTE_…` environment variables → flags. An environment variable
+//! names a key with `__` between levels: `GAZETTE_DATA_DIR=/srv/gazette`,
+//! `GAZETTE_FETCH__TIMEOUT=10s`, `GAZETTE_POLL__DISABLE_AFTER=5`. Its value is
+//! read as a TOML value when it is one (`5`, `true`, `["07:30"]`) and as a string
+//! otherwise.
+//!
+//! Errors name the file, the line when the file is at fault, and the key.
+
+use std::path::{Path, PathBuf};
+
+use gazette_core::config::{Config, RawConfig};
+use serde::Deserialize;
+use toml::{Table, Value};
+
+use crate::error::UsageError;
+
+/// The default configuration file, used when it exists and no other is given.
+pub const DEFAULT_FILE: &str = "gazette.toml";
+
+/// Environment variables with the prefix that are not configuration keys.
+const NOT_KEYS: &[&str] = &["GAZETTE_CONFIG", "GAZETTE_LOG"];
+
+/// Where the configuration came from, for messages.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file read, if any.
+    pub file: Option<PathBuf>,
+}
+
+/// Loads the configuration. `explicit` is `--config`/`GAZETTE_CONFIG`: it must
+/// exist. Without it, `./gazette.toml` is read when present.
+pub fn load(
+    explicit: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Loaded, UsageError> {
+    let (mut table, file) = match explicit {
+        Some(path) => (read_file(path)?, Some(path.to_path_buf())),
+        None if Path::new(DEFAULT_FILE).exists() => {
+            let path = PathBuf::from(DEFAULT_FILE);
+            (read_file(&path)?, Some(path))
+        }
+        None => (Table::new(), None),
+    };
+    let mut from_env = Vec::new();
+    for (name, value) in env {
+        let Some(rest) = name.strip_prefix("GAZETTE_") else {
+            continue;
+        };
+        if NOT_KEYS.contains(&name.as_str()) || rest.is_empty() {
+            continue;
+        }
+        let path: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
+        overlay(&mut table, &path, parse_env_value(&value))
+            .map_err(|msg| UsageError::new(format!("environment variable {name}: {msg}")))?;
+        from_env.push((path.join("."), name));
+    }
+    let raw: RawConfig = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+        let key = e.path().to_string();
+        let origin = from_env
+            .iter()
+            .find(|(k, _)| key.starts_with(k.as_str()))
+            .map(|(_, var)| format!("environment variable {var}"))
+            .or_else(|| file.as_ref().map(|f| f.display().to_string()))
+            .unwrap_or_else(|| "configuration".to_string());
+        UsageError::new(format!("{origin}: key `{key}`: {}", e.inner()))
+    })?;
+    let config = raw.validate().map_err(|e| {
+        let origin = file
+            .as_ref()
+            .map_or_else(|| "configuration".to_string(), |f| f.display().to_string());
+        UsageError::new(format!("{origin}: {e}"))
+    })?;
+    Ok(Loaded { config, file })
+}
+
+/// Reads and syntax-checks a TOML file; a syntax error or an unknown key gives the line.
+fn read_file(path: &Path) -> Result<Table, UsageError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UsageError::new(format!(
+            "cannot read the configuration file {}: {e} (create one with `gazette init`)",
+            path.display()
+        ))
+    })?;
+    // Deserializing the file alone first gives errors with a line and column
+    // (unknown keys, wrong types); the merged table below has no positions.
+    if let Err(e) = toml::from_str::<RawConfig>(&text) {
+        return Err(UsageError::new(format!(
+            "{}:{}",
+            path.display(),
+            with_line(&text, &e)
+        )));
+    }
+    toml::from_str::<Table>(&text)
+        .map_err(|e| UsageError::new(format!("{}:{}", path.display(), with_line(&text, &e))))
+}
+
+/// "LINE: message" from a TOML error, or just the message.
+fn with_line(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("{line}: {}", e.message())
+        }
+        None => format!(" {}", e.message()),
+    }
+}
+
+/// An environment value: a TOML value when it parses as one, else a string.
+fn parse_env_value(value: &str) -> Value {
+    #[derive(Deserialize)]
+    struct Wrapper {
+        v: Value,
+    }
+    toml::from_str::<Wrapper>(&format!("v = {value}"))
+        .map(|w| w.v)
+        .unwrap_or_else(|_| Value::String(value.to_string()))
+}
+
+/// Sets `path` in `table` to `value`, creating intermediate tables.
+fn overlay(table: &mut Table, path: &[String], value: Value) -> Result<(), String> {
+    let (last, parents) = path.split_last().ok_or("empty key")?;
+    let mut current = table;
+    for part in parents {
+        let entry = current
+            .entry(part.clone())
+            .or_insert_with(|| Value::Table(Table::new()));
+        current = entry
+            .as_table_mut()
+            .ok_or_else(|| format!("`{part}` is not a table in the configuration"))?;
+    }
+    current.insert(last.clone(), value);
+    Ok(())
+}
+
+/// The commented example written by `gazette init`.
+pub const EXAMPLE: &str = include_str!("../gazette.example.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("gazette.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "[fetch]\ntimeout = \"5s\"\nconcurrency = 3\n");
+        let loaded = load(
+            Some(&path),
+            env(&[
+                ("GAZETTE_FETCH__TIMEOUT", "9s"),
+                ("GAZETTE_DATA_DIR", "/tmp/elsewhere"),
+                ("GAZETTE_LOG", "debug"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(loaded.config.fetch.timeout, jiff::SignedDuration::from_secs(9));
+        assert_eq!(loaded.config.fetch.concurrency, 3);
+        assert_eq!(loaded.config.data_dir, PathBuf::from("/tmp/elsewhere"));
+    }
+
+    #[test]
+    fn a_wrong_type_in_the_file_names_file_line_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "\n\n[fetch]\nconcurrency = \"many\"\n");
+        let err = load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("gazette.toml:4"), "{err}");
+        assert!(err.contains("concurrency") || err.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_from_the_environment_names_the_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "");
+        let err = load(Some(&path), env(&[("GAZETTE_FETCH__CONCURRENCY", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("GAZETTE_FETCH__CONCURRENCY"), "{err}");
+        assert!(err.contains("fetch.concurrency"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "[poll]\nmin_intervall = \"5m\"\n");
+        let err = load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains(":2:"), "{err}");
+        assert!(err.contains("min_intervall"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_explicit_file_is_an_error() {
+        let err = load(Some(Path::new("/nonexistent/g.toml")), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/g.toml"), "{err}");
+        assert!(err.contains("gazette init"), "{err}");
+    }
+
+    #[test]
+    fn validation_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "[[channels]]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n");
+        let err = load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("channels[0].timezone"), "{err}");
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), EXAMPLE);
+        let loaded = load(Some(&path), env(&[])).unwrap();
+        assert!(!loaded.config.channels.is_empty());
+    }
+}

@@ -1,0 +1,464 @@
+//! The command line as a user meets it: exit codes, messages that name the file,
+//! line or key at fault, and the whole path from feeds to a delivered edition
+//! against a local web server and a real SQLite store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `gazette` run in `dir`, with no configuration from the caller's environment.
+fn gazette(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("gazette").expect("the binary is built");
+    cmd.current_dir(dir);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("GAZETTE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    gazette(dir.path()).arg("--help").assert().success();
+}
+
+#[test]
+fn an_unknown_flag_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    gazette(dir.path()).args(["ingest", "--twice"]).assert().code(2);
+}
+
+#[test]
+fn a_bad_period_exits_two_and_names_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["stories", "--since", "banana"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--since"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_bad_config_value_exits_two_and_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .arg("--config")
+        .arg(fixture("bad-config.toml"))
+        .args(["feeds", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("bad-config.toml:4"), "{err}");
+    assert!(err.contains("concurrency"), "{err}");
+}
+
+#[test]
+fn init_writes_a_valid_config_once() {
+    let dir = tempfile::tempdir().unwrap();
+    gazette(dir.path()).arg("init").assert().success();
+    assert!(dir.path().join("gazette.toml").is_file());
+    assert!(dir.path().join("gazette-data").is_dir());
+    // The written file is picked up and valid.
+    gazette(dir.path()).args(["feeds", "list"]).assert().success();
+    // A second init refuses to overwrite.
+    let out = gazette(dir.path()).arg("init").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+}
+
+#[test]
+fn feeds_parse_prints_json_for_a_latin1_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "parse"])
+        .arg(fixture("latin1.xml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let feed = stdout_json(&out);
+    assert_eq!(feed["title"], "Le Journal d'essai");
+    assert_eq!(feed["link"], "https://journal.example/");
+    let entry = &feed["entries"][0];
+    assert_eq!(entry["title"], "Élection à Montréal : résultats");
+    assert_eq!(entry["id"], "j-1");
+    assert_eq!(entry["published"], "2026-11-28T17:00:00Z");
+    assert_eq!(entry["summary"], "Les résultats de l'élection sont tombés.");
+    assert_eq!(entry["authors"][0], "Rédaction");
+}
+
+#[test]
+fn feeds_parse_of_a_missing_file_exits_two_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "parse", "no-such-feed.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-feed.xml"), "{}", stderr(&out));
+}
+
+#[test]
+fn feeds_parse_of_a_non_feed_exits_two_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, "<html><body>not a feed</body></html>").unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "parse"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("page.html"), "{}", stderr(&out));
+}
+
+#[test]
+fn opml_import_list_export_and_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "import"])
+        .arg(fixture("feeds.opml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = gazette(dir.path())
+        .args(["feeds", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list = stdout_json(&out);
+    let urls: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://alpha.example/feed.xml",
+            "https://beta.example/atom.xml",
+            "https://gamma.example/rss"
+        ]
+    );
+    assert_eq!(list[0]["title"], "Alpha News");
+
+    // Importing again adds nothing.
+    gazette(dir.path())
+        .args(["feeds", "import"])
+        .arg(fixture("feeds.opml"))
+        .assert()
+        .success();
+    let out = gazette(dir.path()).args(["feeds", "export"]).output().unwrap();
+    let opml = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(opml.matches("xmlUrl=").count(), 3, "{opml}");
+    assert!(opml.contains("https://beta.example/atom.xml"));
+
+    gazette(dir.path())
+        .args(["feeds", "remove", "https://beta.example/atom.xml"])
+        .assert()
+        .success();
+    let out = gazette(dir.path())
+        .args(["feeds", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout_json(&out).as_array().unwrap().len(), 2);
+
+    let out = gazette(dir.path())
+        .args(["feeds", "remove", "https://nowhere.example/feed"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_opml_exits_two_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "import"])
+        .arg(fixture("broken.opml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("broken.opml"), "{err}");
+    assert!(err.contains("line"), "{err}");
+}
+
+#[test]
+fn an_unknown_channel_exits_two_and_lists_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    gazette(dir.path()).arg("init").assert().success();
+    let out = gazette(dir.path())
+        .args(["edition", "preview", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("briefing"), "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------------------
+// End to end against a local news site
+// ---------------------------------------------------------------------------
+
+struct NewsSite {
+    /// (path, content type, body)
+    files: Vec<(String, &'static str, String)>,
+}
+
+async fn serve_file(State(site): State<Arc<NewsSite>>, UrlPath(path): UrlPath<String>) -> Response {
+    let path = format!("/{path}");
+    match site.files.iter().find(|(p, _, _)| *p == path) {
+        Some((_, ct, body)) => ([(header::CONTENT_TYPE, *ct)], body.clone()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn serve_home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html><head><title>Wire</title>\
+         <link rel=\"alternate\" type=\"application/atom+xml\" title=\"Wire\" href=\"/wire/atom.xml\">\
+         </head><body><h1>Wire</h1></body></html>",
+    )
+}
+
+fn article_page(title: &str, paragraphs: &[&str]) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><nav><a href=\"/\">Home</a></nav><article><h1>{title}</h1>{body}</article>\
+         <footer>Follow us on Telegram to never miss the most important news.</footer></body></html>"
+    )
+}
+
+/// Starts the site on 127.0.0.1 in a background thread; returns its base URL.
+fn start_news_site() -> String {
+    let now = jiff::Timestamp::now();
+    let hours_ago = |h: i64| now - jiff::SignedDuration::from_hours(h);
+    let quake = [
+        "A powerful earthquake of magnitude 6.1 struck Aceh province in Indonesia on Tuesday, killing at least one person and damaging hundreds of houses, the geological agency said.",
+        "The quake hit at a shallow depth near the town of Bireun in Aceh, and rescuers were searching collapsed buildings in Bener Meriah district for survivors.",
+        "Aceh was devastated by the 2004 tsunami; officials said there was no tsunami warning after this earthquake in Indonesia.",
+    ];
+    let quake2 = [
+        "Rescuers in Indonesia's Aceh province dug through rubble on Tuesday after a magnitude 6.1 earthquake killed at least one person and injured dozens near Bireun.",
+        "Houses collapsed in Bener Meriah district, where a landslide triggered by the quake buried a village road, Aceh disaster officials said.",
+        "No tsunami warning was issued after the earthquake, Indonesia's geophysics agency said.",
+    ];
+    let chess = [
+        "The world chess championship opened in Singapore with a quiet draw between the champion and the challenger after forty moves of a Ruy Lopez.",
+        "Both players said they were happy with the first game of the chess match, which runs for fourteen classical games over three weeks.",
+    ];
+    let rss = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Daily News</title>\
+         <link>https://daily.example/</link><description>d</description>\
+         <item><title>Quake kills one in Indonesia's Aceh</title><link>/news/quake.html</link><guid>d-1</guid>\
+         <pubDate>{}</pubDate><description>A 6.1 quake struck Aceh.</description></item>\
+         <item><title>Chess championship opens with a draw</title><link>/news/chess.html</link><guid>d-2</guid>\
+         <pubDate>{}</pubDate><description>First game drawn.</description></item>\
+         </channel></rss>",
+        jiff::fmt::rfc2822::to_string(&hours_ago(2).to_zoned(jiff::tz::TimeZone::UTC)).unwrap(),
+        jiff::fmt::rfc2822::to_string(&hours_ago(5).to_zoned(jiff::tz::TimeZone::UTC)).unwrap(),
+    );
+    let atom = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+         <title>Wire</title><link href=\"https://wire.example/\"/><id>urn:wire</id><updated>{0}</updated>\
+         <entry><title>Magnitude 6.1 earthquake hits Aceh, Indonesia</title><link href=\"/wire/aceh.html\"/>\
+         <id>urn:wire:1</id><updated>{0}</updated><summary>Rescuers search rubble in Aceh.</summary></entry>\
+         </feed>",
+        hours_ago(1)
+    );
+    let site = Arc::new(NewsSite {
+        files: vec![
+            ("/news/rss.xml".into(), "application/rss+xml", rss),
+            ("/wire/atom.xml".into(), "application/atom+xml", atom),
+            (
+                "/news/quake.html".into(),
+                "text/html; charset=utf-8",
+                article_page("Quake kills one in Indonesia's Aceh", &quake),
+            ),
+            (
+                "/news/chess.html".into(),
+                "text/html; charset=utf-8",
+                article_page("Chess championship opens with a draw", &chess),
+            ),
+            (
+                "/wire/aceh.html".into(),
+                "text/html; charset=utf-8",
+                article_page("Magnitude 6.1 earthquake hits Aceh, Indonesia", &quake2),
+            ),
+        ],
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = Router::new()
+                .route("/", get(serve_home))
+                .route("/{*path}", get(serve_file))
+                .with_state(site);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+#[test]
+fn feeds_to_a_delivered_edition_end_to_end() {
+    let base = start_news_site();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gazette.toml"),
+        r#"
+data_dir = "data"
+[fetch]
+allow_private_networks = true
+[[channels]]
+name = "test"
+timezone = "UTC"
+schedule = ["00:00", "06:00", "12:00", "18:00"]
+lookback = "12h"
+size = 5
+[[channels.sinks]]
+kind = "file"
+dir = "out"
+format = "text"
+"#,
+    )
+    .unwrap();
+
+    gazette(dir.path())
+        .args(["feeds", "add", &format!("{base}/news/rss.xml")])
+        .assert()
+        .success();
+    // A site's home page: its feed is discovered.
+    let out = gazette(dir.path())
+        .args(["feeds", "add", &format!("{base}/")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = gazette(dir.path())
+        .args(["feeds", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list = stdout_json(&out);
+    let urls: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls, [format!("{base}/news/rss.xml"), format!("{base}/wire/atom.xml")]);
+
+    let out = gazette(dir.path()).args(["ingest", "--once"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = gazette(dir.path())
+        .args(["stories", "--since", "12h", "--format", "json"])
+        .output()
+        .unwrap();
+    let stories = stdout_json(&out);
+    let stories = stories.as_array().unwrap();
+    assert_eq!(stories.len(), 2, "{stories:#?}");
+    // The earthquake, covered by two outlets, ranks first and holds both articles.
+    assert_eq!(stories[0]["articles"].as_array().unwrap().len(), 2, "{stories:#?}");
+    assert_eq!(stories[0]["outlets"], serde_json::json!(["daily.example", "wire.example"]));
+    let texts: Vec<&str> = stories[0]["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(texts.iter().all(|t| t.contains("Aceh")), "{texts:?}");
+
+    let out = gazette(dir.path())
+        .args(["edition", "preview", "test", "--format", "json"])
+        .output()
+        .unwrap();
+    let edition = stdout_json(&out);
+    assert_eq!(edition["channel"], "test");
+    assert_eq!(edition["stories"].as_array().unwrap().len(), 2);
+    let sources = edition["stories"][0]["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    assert!(sources.iter().all(|s| s["url"].as_str().unwrap().starts_with(&base)));
+
+    gazette(dir.path()).args(["edition", "send", "test"]).assert().success();
+    let written: Vec<PathBuf> = std::fs::read_dir(dir.path().join("data/out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(text.contains("Aceh"), "{text}");
+    assert!(text.contains("Chess"), "{text}");
+    assert!(!text.contains("Follow us on Telegram"), "{text}");
+
+    // Sending the same slot again composes nothing new and delivers nothing twice.
+    gazette(dir.path()).args(["edition", "send", "test"]).assert().success();
+    assert_eq!(std::fs::read_dir(dir.path().join("data/out")).unwrap().count(), 1);
+
+    let out = gazette(dir.path()).args(["feeds", "export"]).output().unwrap();
+    let opml = String::from_utf8(out.stdout).unwrap();
+    assert!(opml.contains(&format!("{base}/wire/atom.xml")), "{opml}");
+}
+
+#[test]
+fn demo_json_has_the_contract_fields_and_ranks_the_widest_story_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["-q", "demo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let edition = stdout_json(&out);
+    assert_eq!(edition["channel"], "demo");
+    assert!(edition["slot"].as_str().unwrap().contains("07:30:00"));
+    let stories = edition["stories"].as_array().unwrap();
+    assert!(stories.len() >= 4, "{stories:#?}");
+    for s in stories {
+        assert!(!s["title"].as_str().unwrap().is_empty());
+        assert!(!s["summary"].as_str().unwrap().is_empty());
+        for src in s["sources"].as_array().unwrap() {
+            assert!(src["url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+            assert!(!src["outlet"].as_str().unwrap().is_empty());
+        }
+    }
+    // The Indonesian earthquake has the most outlets and the freshest growth in the corpus.
+    let top = stories[0]["title"].as_str().unwrap().to_lowercase();
+    assert!(top.contains("quake") || top.contains("indonesia"), "{top}");
+}
