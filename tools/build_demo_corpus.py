@@ -3,7 +3,7 @@
 
 Input: the shared evaluation data (../shared/data/clustering), which is not in this repository.
 Output: one JSON object per article:
-  {"story", "outlet", "site", "lang", "title", "text", "minutes_before"}
+  {"story", "site", "lang", "title", "text", "minutes_before"}
 `minutes_before` places the article's publication time before the demo's edition slot.
 
 Sources and licences (copied beside the corpus in crates/gazette/demo/LICENSES/):
@@ -38,11 +38,11 @@ RPM2_STORIES = [
     ("T04", 2, 400, 800),   # Dalai Lama leaves France
 ]
 FR_OUTLETS = [
-    ("lequotidien.example", "Le Quotidien (démo)"),
-    ("lecourrier.example", "Le Courrier (démo)"),
-    ("ladepeche-demo.example", "La Dépêche (démo)"),
-    ("lanouvelle.example", "La Nouvelle (démo)"),
-    ("lemessager.example", "Le Messager (démo)"),
+    "lequotidien.example",
+    "lecourrier.example",
+    "ladepeche-demo.example",
+    "lanouvelle.example",
+    "lemessager.example",
 ]
 
 
@@ -75,23 +75,23 @@ def main():
         picked = picked[:keep]
         assert len(picked) == keep, (story, len(picked))
         for r, minutes in zip(picked, spread(keep, newest, oldest)):
-            out.append(dict(story=story, outlet=r["source"], site=r["source"], lang="en",
+            out.append(dict(story=story, site=r["source"], lang="en",
                             title=r["title"].strip(), text=clean(r["text"]), minutes_before=minutes))
     for i, story in enumerate(ECB_SINGLES):
         r = next(r for r in ecb if r["story"] == story and r["source"] and len(r["text"]) > 400)
-        out.append(dict(story=story, outlet=r["source"], site=r["source"], lang="en",
+        out.append(dict(story=story, site=r["source"], lang="en",
                         title=r["title"].strip(), text=clean(r["text"]), minutes_before=150 + 200 * i))
     rpm2 = load("rpm2-fr.jsonl")
     for story, keep, newest, oldest in RPM2_STORIES:
         picked = [r for r in rpm2 if r["story"] == story][:keep]
         for j, (r, minutes) in enumerate(zip(picked, spread(keep, newest, oldest))):
-            domain, _name = FR_OUTLETS[j % len(FR_OUTLETS)]
-            out.append(dict(story="rpm2-" + story, outlet=domain, site=domain, lang="fr",
+            domain = FR_OUTLETS[j % len(FR_OUTLETS)]
+            out.append(dict(story="rpm2-" + story, site=domain, lang="fr",
                             title=r["title"].strip(), text=clean(r["text"]), minutes_before=minutes))
     with open(OUT, "w", encoding="utf-8") as f:
         for row in out:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    outlets = {r["outlet"] for r in out}
+    outlets = {r["site"] for r in out}
     print(f"{OUT}: {len(out)} articles, {len({r['story'] for r in out})} stories, {len(outlets)} outlets, "
           f"{OUT.stat().st_size // 1024} KiB")
 

@@ -524,7 +524,7 @@ impl RawPoll {
 
 impl RawStories {
     fn validate(&self) -> Result<StoriesConfig, ConfigError> {
-        let threshold = self.threshold.unwrap_or(0.3);
+        let threshold = self.threshold.unwrap_or(0.18);
         if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
             return Err(ConfigError::new(
                 "stories.threshold",

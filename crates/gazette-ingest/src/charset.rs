@@ -160,7 +160,8 @@ mod tests {
 
     #[test]
     fn undeclared_windows_1252_is_detected() {
-        let bytes = b"<rss><title>L'\x93\xe9t\xe9\x94 co\xfbte 5 \x80 \x96 d\xe9j\xe0 vu</title></rss>";
+        let bytes =
+            b"<rss><title>L'\x93\xe9t\xe9\x94 co\xfbte 5 \x80 \x96 d\xe9j\xe0 vu</title></rss>";
         let d = decode(bytes, None);
         assert_eq!(d.source, CharsetSource::Detected);
         assert_eq!(
@@ -174,7 +175,10 @@ mod tests {
         let bytes = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>café</t>".as_bytes();
         let d = decode(bytes, Some("utf-8"));
         assert_eq!(d.source, CharsetSource::Http);
-        assert_eq!(d.text, "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>café</t>");
+        assert_eq!(
+            d.text,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>café</t>"
+        );
     }
 
     #[test]
@@ -192,7 +196,10 @@ mod tests {
         let d = decode(&bytes, Some("iso-8859-1"));
         assert_eq!(d.source, CharsetSource::Bom);
         assert_eq!(d.encoding, encoding_rs::UTF_16LE);
-        assert_eq!(d.text, "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>été €</t>");
+        assert_eq!(
+            d.text,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>été €</t>"
+        );
     }
 
     #[test]

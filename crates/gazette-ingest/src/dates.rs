@@ -46,7 +46,12 @@ fn parse_iso(text: &str) -> Option<DateTime<Utc>> {
 fn parse_rfc2822(text: &str) -> Option<DateTime<Utc>> {
     // A leading word and comma is the weekday, in whatever language: redundant.
     let text = match text.split_once(',') {
-        Some((weekday, rest)) if weekday.trim_end_matches('.').chars().all(char::is_alphabetic) => {
+        Some((weekday, rest))
+            if weekday
+                .trim_end_matches('.')
+                .chars()
+                .all(char::is_alphabetic) =>
+        {
             rest
         }
         _ => text,
@@ -245,7 +250,10 @@ mod tests {
             ("2024-05-01 12:00:00 CEST", "2024-05-01T10:00:00Z"),
             ("Wed, 01 May 2024 10:00 +0000", "2024-05-01T10:00:00Z"),
             ("Wed, 1 May 2024 9:05:00 UTC", "2024-05-01T09:05:00Z"),
-            ("Wednesday, 01 May 2024 11:00:00 CET", "2024-05-01T10:00:00Z"),
+            (
+                "Wednesday, 01 May 2024 11:00:00 CET",
+                "2024-05-01T10:00:00Z",
+            ),
             ("Thurs, 02 May 2024 10:00:00 GMT", "2024-05-02T10:00:00Z"),
             ("01 January 2024 10:00:00 +0100", "2024-01-01T09:00:00Z"),
             ("Wed, May 01 2024 10:00:00 GMT", "2024-05-01T10:00:00Z"),

@@ -41,7 +41,10 @@ pub fn discover_feeds(html: &str, base: &Url) -> Vec<DiscoveredFeed> {
     let mut feeds: Vec<DiscoveredFeed> = Vec::new();
     for link in document.select("link[rel][href]").iter() {
         let rel = link.attr("rel").unwrap_or_default().to_ascii_lowercase();
-        if !rel.split_ascii_whitespace().any(|token| token == "alternate") {
+        if !rel
+            .split_ascii_whitespace()
+            .any(|token| token == "alternate")
+        {
             continue;
         }
         let Some(kind) = link.attr("type").and_then(|t| feed_kind(&t)) else {
@@ -111,7 +114,11 @@ mod tests {
                     Some(FeedKind::Atom)
                 ),
                 ("https://feeds.example.org/rss", None, Some(FeedKind::Rss2)),
-                ("https://www.example.org/feed.json", None, Some(FeedKind::JsonFeed)),
+                (
+                    "https://www.example.org/feed.json",
+                    None,
+                    Some(FeedKind::JsonFeed)
+                ),
             ]
         );
     }

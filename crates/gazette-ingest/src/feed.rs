@@ -26,14 +26,18 @@
 //! before or after an e-mail address found in an author field, assuming that
 //! byte is a whole character, so `jean@example.fr—Jean Dupont` or
 //! `«jean@example.fr»` cuts a multibyte character in two. Others are just as
-//! easy to reach: an `<itunes:duration>` or MediaRSS time with more digits
-//! than a `u64` holds overflows an `unwrap`ped parse. A panic must not take
-//! down an ingest pass, so the parse runs under [`std::panic::catch_unwind`].
-//! After a panic the document is parsed once more with a space inserted
-//! between every e-mail address and an adjacent non-ASCII character (only
-//! then: the text is not altered otherwise); if that panics too, the feed gets
-//! [`FeedError::ParserPanic`]. This relies on the default `panic = "unwind"`;
-//! the panic message still reaches the panic hook (standard error).
+//! easy to reach, all in its "normal play time" parser (`parse_npt`), used for
+//! `<itunes:duration>` and MediaRSS times: more digits than a `u64` holds, or
+//! non-ASCII digits (`٣`, which its regex accepts as `\d`), hit an `unwrap`;
+//! `9999999999999999:00:00` overflows a multiplication (in debug builds).
+//!
+//! A panic must not take down an ingest pass, so the parse runs under
+//! [`std::panic::catch_unwind`]. After a panic the document is parsed once
+//! more with a space inserted between every e-mail address and an adjacent
+//! non-ASCII character (only then: the text is not altered otherwise); if that
+//! panics too, the feed gets [`FeedError::ParserPanic`]. This relies on the
+//! default `panic = "unwind"`; the panic message still reaches the panic hook
+//! (standard error).
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::LazyLock;
@@ -55,13 +59,19 @@ pub enum FeedError {
     /// Nothing but whitespace.
     #[error("the document is empty; expected an RSS, Atom or JSON feed")]
     Empty,
+    /// An HTML page: perhaps one that advertises feeds (see [`crate::discover`]).
+    #[error(
+        "not a feed: found an HTML page. Give the URL of the feed itself, or use `gazette feeds \
+         add` on the page, which looks for the feeds it advertises"
+    )]
+    HtmlPage,
     /// Readable, but not a feed format.
     #[error(
         "not a feed: found {found}; expected an RSS, Atom or JSON feed. Check that the URL is \
-         the feed itself (`gazette feeds add` on a web page looks for the feeds it advertises)"
+         the feed itself"
     )]
     NotAFeed {
-        /// What the document is, e.g. "an HTML page".
+        /// What the document is, e.g. "an XML document whose root element is `<svg>`".
         found: String,
     },
     /// Malformed XML.
@@ -74,7 +84,9 @@ pub enum FeedError {
         message: String,
     },
     /// Malformed JSON.
-    #[error("invalid JSON at {position}: {message}. The feed is malformed; its publisher has to fix it")]
+    #[error(
+        "invalid JSON at {position}: {message}. The feed is malformed; its publisher has to fix it"
+    )]
     InvalidJson { position: Position, message: String },
     /// Well-formed, but the feed structure is wrong (e.g. an unknown value).
     #[error("invalid feed{}: {message}", at(.position))]
@@ -106,8 +118,8 @@ pub fn parse_feed(
     if text.is_empty() {
         return Err(FeedError::Empty);
     }
-    if let Some(found) = html_page(text) {
-        return Err(FeedError::NotAFeed { found });
+    if is_html_page(text) {
+        return Err(FeedError::HtmlPage);
     }
     let feed = parse_guarded(text, base)?;
     Ok(map_feed(feed, text, base))
@@ -136,7 +148,9 @@ fn parse_guarded(text: &str, base: Option<&Url>) -> Result<model::Feed, FeedErro
     }
 }
 
-/// One feed-rs parse; `Err` holds the panic message if it panicked.
+/// One feed-rs parse; `Err` holds the panic message if it panicked. The parser
+/// is built afresh each time: it keeps per-document state (MediaRSS scopes)
+/// that a panic would leave behind.
 fn parse_catching_panics(
     text: &str,
     base: Option<&Url>,
@@ -235,12 +249,10 @@ fn error_offset(kind: &ParseErrorKind) -> Option<u64> {
     }
 }
 
-/// "an HTML page" when the document is one.
-fn html_page(text: &str) -> Option<String> {
-    let head = text.get(..64).unwrap_or(text).to_ascii_lowercase();
-    let is_html = head.starts_with("<!doctype html")
-        || scan::first_element(text).is_some_and(|name| name.eq_ignore_ascii_case("html"));
-    is_html.then(|| "an HTML page".to_string())
+fn is_html_page(text: &str) -> bool {
+    let head: String = text.chars().take(16).collect();
+    head.to_ascii_lowercase().starts_with("<!doctype html")
+        || scan::first_element(text).is_some_and(|name| name.eq_ignore_ascii_case("html"))
 }
 
 /// What a document that is not a feed looks like, for error messages.
@@ -252,7 +264,10 @@ fn describe_document(text: &str) -> String {
         return format!("an XML document whose root element is <{name}>");
     }
     let start: String = text.chars().take(40).collect();
-    format!("text that is neither XML nor JSON, starting {:?}", collapse_whitespace(&start))
+    format!(
+        "text that is neither XML nor JSON, starting {:?}",
+        collapse_whitespace(&start)
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -313,12 +328,16 @@ fn map_entry(
     let content_html = entry.content.as_ref().and_then(content_html);
     let published = entry.published.or(entry.updated).and_then(to_timestamp);
     FeedEntry {
-        id: entry_id(&entry.id, link.as_ref(), &[
-            title.as_deref().unwrap_or_default(),
-            summary.as_deref().unwrap_or_default(),
-            content_html.as_deref().unwrap_or_default(),
-            &published.map(|p| p.to_string()).unwrap_or_default(),
-        ]),
+        id: entry_id(
+            &entry.id,
+            link.as_ref(),
+            &[
+                title.as_deref().unwrap_or_default(),
+                summary.as_deref().unwrap_or_default(),
+                content_html.as_deref().unwrap_or_default(),
+                &published.map(|p| p.to_string()).unwrap_or_default(),
+            ],
+        ),
         image: image(&entry, base).or_else(|| resolve(&thumbnail?, base)),
         authors: authors(&entry.authors),
         language: entry.language.or_else(|| feed_language.map(str::to_string)),
@@ -425,17 +444,13 @@ fn image(entry: &model::Entry, base: Option<&Url>) -> Option<Url> {
         .iter()
         .flat_map(|m| &m.thumbnails)
         .map(|t| t.image.uri.clone());
-    let media = entry
-        .media
-        .iter()
-        .flat_map(|m| &m.content)
-        .filter_map(|c| {
-            let url = c.url.as_ref()?;
-            let typed_image = c.content_type.as_ref().map(|t| is_image(t.as_ref()));
-            typed_image
-                .unwrap_or_else(|| looks_like_image(url))
-                .then(|| url.to_string())
-        });
+    let media = entry.media.iter().flat_map(|m| &m.content).filter_map(|c| {
+        let url = c.url.as_ref()?;
+        let typed_image = c.content_type.as_ref().map(|t| is_image(t.as_ref()));
+        typed_image
+            .unwrap_or_else(|| looks_like_image(url))
+            .then(|| url.to_string())
+    });
     let links = entry
         .links
         .iter()

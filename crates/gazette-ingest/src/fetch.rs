@@ -16,7 +16,8 @@
 //! - **Body cap**: the body is read as a stream and refused as soon as it
 //!   exceeds `fetch.max_body_bytes` after decompression (gzip, brotli, deflate).
 //! - **SSRF guard**: unless `fetch.allow_private_networks`, loopback, private,
-//!   link-local and other reserved addresses are refused (see [`guard`]).
+//!   link-local and other reserved addresses are refused, for IP-literal hosts
+//!   before connecting and for names by a resolver that filters every DNS answer.
 //!
 //! ```no_run
 //! # async fn demo(config: &gazette_core::config::FetchConfig) -> Result<(), gazette_ingest::fetch::FetchError> {
@@ -36,7 +37,6 @@ use std::collections::HashMap;
 use std::error::Error as _;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use gazette_core::config::FetchConfig;
 use gazette_core::{Page, PollState};
@@ -93,6 +93,10 @@ impl Accept {
 
 /// The result of a fetch that got an answer worth having.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per fetch, matched at once; boxing would only add noise for callers"
+)]
 pub enum FetchOutcome {
     /// 304: unchanged since the [`Conditional`] validators.
     NotModified {
@@ -185,7 +189,7 @@ fn retry_note(retry_after: &Option<SignedDuration>) -> String {
 /// A polite HTTP client (see the [module docs](self)). Cheap to share by reference.
 pub struct Fetcher {
     client: reqwest::Client,
-    timeout: Duration,
+    timeout: SignedDuration,
     max_body_bytes: u64,
     max_redirects: u32,
     allow_private_networks: bool,
@@ -198,7 +202,7 @@ pub struct Fetcher {
 enum Hop {
     Redirect { location: Url, permanent: bool },
     NotModified,
-    Page(Page),
+    Page(Box<Page>),
 }
 
 impl Fetcher {
@@ -221,7 +225,7 @@ impl Fetcher {
         })?;
         Ok(Fetcher {
             client,
-            timeout: config.timeout.unsigned_abs(),
+            timeout: config.timeout,
             max_body_bytes: config.max_body_bytes,
             max_redirects: config.max_redirects,
             allow_private_networks: config.allow_private_networks,
@@ -247,22 +251,27 @@ impl Fetcher {
         loop {
             self.check_target(&current)?;
             let _permits = self.permits(&current).await;
-            let deadline = *deadline.get_or_insert_with(|| Instant::now() + self.timeout);
+            let deadline =
+                *deadline.get_or_insert_with(|| Instant::now() + self.timeout.unsigned_abs());
             let hop = tokio::time::timeout_at(deadline, self.hop(&current, conditional, accept))
                 .await
                 .map_err(|_| FetchError::Timeout {
                     url: current.clone(),
-                    after: SignedDuration::try_from(self.timeout).unwrap_or(SignedDuration::MAX),
+                    after: self.timeout,
                 })??;
-            let moved = |final_url: &Url| (permanent && final_url != url).then(|| final_url.clone());
+            let moved =
+                |final_url: &Url| (permanent && final_url != url).then(|| final_url.clone());
             match hop {
                 Hop::NotModified => {
                     return Ok(FetchOutcome::NotModified {
                         permanent_redirect: moved(&current),
                     });
                 }
-                Hop::Page(mut page) => {
-                    page.requested_url = url.clone();
+                Hop::Page(page) => {
+                    let page = Page {
+                        requested_url: url.clone(),
+                        ..*page
+                    };
                     return Ok(FetchOutcome::Fetched {
                         permanent_redirect: moved(&page.final_url),
                         page,
@@ -319,7 +328,10 @@ impl Fetcher {
             url.port_or_known_default().unwrap_or_default()
         );
         let host = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|poison| poison.into_inner());
+            let mut hosts = self
+                .hosts
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
             Arc::clone(
                 hosts
                     .entry(key)
@@ -328,12 +340,20 @@ impl Fetcher {
         };
         let closed = "fetch semaphores are never closed";
         let host = host.acquire_owned().await.expect(closed);
-        let all = Arc::clone(&self.all_hosts).acquire_owned().await.expect(closed);
+        let all = Arc::clone(&self.all_hosts)
+            .acquire_owned()
+            .await
+            .expect(closed);
         [host, all]
     }
 
     /// One request: the response classified, with its body when it is a 2xx.
-    async fn hop(&self, url: &Url, conditional: &Conditional, accept: Accept) -> Result<Hop, FetchError> {
+    async fn hop(
+        &self,
+        url: &Url,
+        conditional: &Conditional,
+        accept: Accept,
+    ) -> Result<Hop, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(header::ACCEPT, accept.header());
         let validators = [
@@ -356,17 +376,23 @@ impl Fetcher {
         match status.as_u16() {
             304 => Ok(Hop::NotModified),
             301 | 302 | 303 | 307 | 308 => {
-                let location = header_str(response.headers(), header::LOCATION).unwrap_or_default();
-                let location = url.join(location.trim()).map_err(|_| FetchError::BadRedirect {
-                    url: url.clone(),
-                    location: location.to_string(),
-                })?;
+                let raw = header_str(response.headers(), header::LOCATION).unwrap_or_default();
+                let location = Some(raw.trim())
+                    .filter(|l| !l.is_empty())
+                    .and_then(|l| url.join(l).ok())
+                    .ok_or_else(|| FetchError::BadRedirect {
+                        url: url.clone(),
+                        location: raw.to_string(),
+                    })?;
                 Ok(Hop::Redirect {
                     location,
                     permanent: matches!(status.as_u16(), 301 | 308),
                 })
             }
-            200..=299 => self.read_page(url, response).await.map(Hop::Page),
+            200..=299 => self
+                .read_page(url, response)
+                .await
+                .map(|page| Hop::Page(Box::new(page))),
             code => {
                 let throttled = matches!(
                     status,
@@ -375,7 +401,11 @@ impl Fetcher {
                 Err(FetchError::Status {
                     url: url.clone(),
                     status: code,
-                    retry_after: if throttled { retry_after(response.headers()) } else { None },
+                    retry_after: if throttled {
+                        retry_after(response.headers())
+                    } else {
+                        None
+                    },
                 })
             }
         }
@@ -389,28 +419,37 @@ impl Fetcher {
         };
         // Known only when the body is not compressed; the stream check below
         // covers the rest.
-        if response.content_length().is_some_and(|n| n > self.max_body_bytes) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body_bytes)
+        {
             return Err(too_large());
         }
         let headers = response.headers();
-        let mut page = Page {
-            requested_url: url.clone(),
-            final_url: url.clone(),
-            status: response.status().as_u16(),
-            etag: header_str(headers, header::ETAG).map(str::to_string),
-            last_modified: header_str(headers, header::LAST_MODIFIED).map(str::to_string),
-            content_type: header_str(headers, header::CONTENT_TYPE).map(str::to_string),
-            body: Vec::new(),
-            fetched_at: Timestamp::now(),
-        };
+        let value = |name| header_str(headers, name).map(str::to_string);
+        let (etag, last_modified, content_type) = (
+            value(header::ETAG),
+            value(header::LAST_MODIFIED),
+            value(header::CONTENT_TYPE),
+        );
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_error(url, &e))? {
-            if (page.body.len() + chunk.len()) as u64 > self.max_body_bytes {
+            if (body.len() + chunk.len()) as u64 > self.max_body_bytes {
                 return Err(too_large());
             }
-            page.body.extend_from_slice(&chunk);
+            body.extend_from_slice(&chunk);
         }
-        page.fetched_at = Timestamp::now();
-        Ok(page)
+        Ok(Page {
+            requested_url: url.clone(),
+            final_url: url.clone(),
+            status,
+            etag,
+            last_modified,
+            content_type,
+            body,
+            fetched_at: Timestamp::now(),
+        })
     }
 }
 
@@ -464,7 +503,14 @@ fn request_error(url: &Url, error: &reqwest::Error) -> FetchError {
 fn find_source<'e, E: std::error::Error + 'static>(
     error: &'e (dyn std::error::Error + 'static),
 ) -> Option<&'e E> {
-    std::iter::successors(Some(error), |e| e.source()).find_map(|e| e.downcast_ref::<E>())
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }
 
 /// An error and its sources, `: `-separated, without repeats.
@@ -491,7 +537,10 @@ mod tests {
     #[test]
     fn retry_after_accepts_seconds_and_http_dates() {
         let now: Timestamp = "2024-05-01T10:00:00Z".parse().unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(SignedDuration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(SignedDuration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Wed, 01 May 2024 11:30:00 GMT", now),
             Some(SignedDuration::from_mins(90))

@@ -53,7 +53,9 @@ pub enum OpmlError {
     #[error("not an OPML file: it has no elements")]
     Empty,
     /// A feed outline whose `xmlUrl` is not an http(s) URL.
-    #[error("invalid OPML at line {line}: xmlUrl {value:?} is not an http(s) URL ({reason}); fix or remove that outline")]
+    #[error(
+        "invalid OPML at line {line}: xmlUrl {value:?} is not an http(s) URL ({reason}); fix or remove that outline"
+    )]
     InvalidUrl {
         line: u64,
         value: String,
@@ -134,8 +136,13 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
             .feeds
             .push(feed);
     }
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
-    let _ = writeln!(out, "  <head>\n    <title>{}</title>\n  </head>", escape(title));
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
+    let _ = writeln!(
+        out,
+        "  <head>\n    <title>{}</title>\n  </head>",
+        escape(title)
+    );
     out.push_str("  <body>\n");
     root.write(&mut out, 2);
     out.push_str("  </body>\n</opml>\n");
@@ -163,7 +170,13 @@ impl Outline {
             if value.is_empty() {
                 continue;
             }
-            let slot = match attribute.key.local_name().as_ref().to_ascii_lowercase().as_str() {
+            let slot = match attribute
+                .key
+                .local_name()
+                .as_ref()
+                .to_ascii_lowercase()
+                .as_str()
+            {
                 "text" => &mut outline.text,
                 "title" => &mut title,
                 "xmlurl" => &mut outline.xml_url,
@@ -323,7 +336,10 @@ mod tests {
             },
         ];
         let written = write_opml("Mes flux & co", &feeds);
-        assert!(written.contains("<title>Mes flux &amp; co</title>"), "{written}");
+        assert!(
+            written.contains("<title>Mes flux &amp; co</title>"),
+            "{written}"
+        );
         let mut read = parse_opml(written.as_bytes()).unwrap();
         // A feed without a title is written with its URL as text.
         assert_eq!(read[0].title.as_deref(), Some("https://b.example/feed"));
@@ -337,9 +353,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let bad_url = "<opml>\n<body>\n<outline text=\"x\" xmlUrl=\"ftp://x.example/f\"/>\n</body></opml>";
+        let bad_url =
+            "<opml>\n<body>\n<outline text=\"x\" xmlUrl=\"ftp://x.example/f\"/>\n</body></opml>";
         let err = parse_opml(bad_url.as_bytes()).unwrap_err();
-        assert!(matches!(err, OpmlError::InvalidUrl { line: 3, .. }), "{err:?}");
+        assert!(
+            matches!(err, OpmlError::InvalidUrl { line: 3, .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("line 3"), "{err}");
 
         let bad_xml = "<opml>\n<body>\n<outline text=\"x\">\n</body></opml>";

@@ -149,13 +149,16 @@ pub fn publishing_interval(
     let mut times: Vec<Timestamp> = entry_times.iter().copied().filter(|t| *t <= now).collect();
     times.sort_unstable();
     times.dedup();
-    let mut gaps: Vec<SignedDuration> = times.windows(2).map(|w| w[1].duration_since(w[0])).collect();
+    let mut gaps: Vec<SignedDuration> = times
+        .windows(2)
+        .map(|w| w[1].duration_since(w[0]))
+        .collect();
     if gaps.is_empty() {
         return config.default_interval;
     }
     gaps.sort_unstable();
     let middle = gaps.len() / 2;
-    let median = if gaps.len() % 2 == 0 {
+    let median = if gaps.len().is_multiple_of(2) {
         (gaps[middle - 1] + gaps[middle]) / 2
     } else {
         gaps[middle]
@@ -205,9 +208,15 @@ mod tests {
 
     #[test]
     fn unknown_rate_uses_the_default_interval() {
-        assert_eq!(publishing_interval(&[], &config(), now()), config().default_interval);
+        assert_eq!(
+            publishing_interval(&[], &config(), now()),
+            config().default_interval
+        );
         let same = vec![now() - SignedDuration::from_hours(1); 5];
-        assert_eq!(publishing_interval(&same, &config(), now()), config().default_interval);
+        assert_eq!(
+            publishing_interval(&same, &config(), now()),
+            config().default_interval
+        );
     }
 
     #[test]
@@ -230,9 +239,15 @@ mod tests {
     #[test]
     fn interval_is_clamped_and_ignores_future_times() {
         let busy = every(SignedDuration::from_mins(1), 10);
-        assert_eq!(publishing_interval(&busy, &config(), now()), config().min_interval);
+        assert_eq!(
+            publishing_interval(&busy, &config(), now()),
+            config().min_interval
+        );
         let quiet = every(SignedDuration::from_hours(48), 5);
-        assert_eq!(publishing_interval(&quiet, &config(), now()), config().max_interval);
+        assert_eq!(
+            publishing_interval(&quiet, &config(), now()),
+            config().max_interval
+        );
         let mut with_future = every(SignedDuration::from_hours(1), 5);
         with_future.extend([1, 2, 3].map(|m| now() + SignedDuration::from_mins(m)));
         assert_eq!(
@@ -283,7 +298,9 @@ mod tests {
         }
         let draws = |seed| {
             let mut rng = fastrand::Rng::with_seed(seed);
-            (1..=5).map(|f| backoff(f, &config(), &mut rng)).collect::<Vec<_>>()
+            (1..=5)
+                .map(|f| backoff(f, &config(), &mut rng))
+                .collect::<Vec<_>>()
         };
         assert_eq!(draws(42), draws(42));
     }
@@ -327,10 +344,22 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(5);
         let mut state = PollState::new(now());
         for _ in 0..2 {
-            state = after_failure(&state, &failure("connection refused"), &config(), now(), &mut rng);
+            state = after_failure(
+                &state,
+                &failure("connection refused"),
+                &config(),
+                now(),
+                &mut rng,
+            );
             assert_eq!(state.status, SourceStatus::Active);
         }
-        state = after_failure(&state, &failure("connection refused"), &config(), now(), &mut rng);
+        state = after_failure(
+            &state,
+            &failure("connection refused"),
+            &config(),
+            now(),
+            &mut rng,
+        );
         assert_eq!(state.status, SourceStatus::Disabled);
         assert_eq!(
             state.last_error.as_deref(),

@@ -13,9 +13,14 @@ impl Position {
     /// The position of byte `offset` in `text` (clamped to the text; an offset
     /// inside a character points just after it).
     pub fn at(text: &str, offset: u64) -> Position {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+        let offset = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(text.len());
         let before = &text.as_bytes()[..offset];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         // Count characters by their first byte, so a cut character still counts.
         let column = before[line_start..]

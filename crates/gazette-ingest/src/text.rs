@@ -14,7 +14,9 @@ pub(crate) fn html_to_text(html: &str) -> String {
         return collapse_paragraphs(html);
     }
     let document = Document::fragment(html);
-    document.select("script, style, noscript, template").remove();
+    document
+        .select("script, style, noscript, template")
+        .remove();
     document.formatted_text().trim().to_string()
 }
 

@@ -34,7 +34,9 @@ fn run() -> Result<(), String> {
         match arg.as_str() {
             "--threshold" => {
                 let value = args.next().ok_or("--threshold needs a value")?;
-                config.threshold = value.parse().map_err(|e| format!("--threshold {value}: {e}"))?;
+                config.threshold = value
+                    .parse()
+                    .map_err(|e| format!("--threshold {value}: {e}"))?;
             }
             _ if path.is_none() => path = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),

@@ -6,11 +6,11 @@
 //! members' term vectors and its time span, plus document frequencies learnt
 //! online from the members it holds.
 //!
-//! Similarity is the TF-IDF cosine between the article's [term
-//! weights](crate::features) and a story's centroid, with IDF computed from the
-//! current document frequencies when the comparison is made. Only stories whose
-//! time span, widened by the window, contains the article's time are compared
-//! (the time gate).
+//! Similarity is the TF-IDF cosine between the article's term weights (title
+//! terms weighted up, plus the head of the text) and a story's centroid, with
+//! IDF computed from the current document frequencies when the comparison is
+//! made. Only stories whose time span, widened by the window, contains the
+//! article's time are compared (the time gate).
 //!
 //! The store owns stories; the clusterer only decides. The caller loop:
 //!
@@ -276,7 +276,12 @@ mod tests {
     #[test]
     fn first_article_starts_a_story() {
         let c = Clusterer::new(&config());
-        assert_eq!(c.assign(&quake(1)), Assignment::New { best_similarity: 0.0 });
+        assert_eq!(
+            c.assign(&quake(1)),
+            Assignment::New {
+                best_similarity: 0.0
+            }
+        );
     }
 
     #[test]
@@ -292,10 +297,17 @@ mod tests {
             "Buildings in Sendai were damaged when the earthquake hit northern Japan.",
         );
         match c.assign(&follow_up) {
-            Assignment::Join { story, similarity, shared_terms } => {
+            Assignment::Join {
+                story,
+                similarity,
+                shared_terms,
+            } => {
                 assert_eq!(story, StoryId(7));
                 assert!(similarity > 0.2 && similarity <= 1.0 + 1e-9, "{similarity}");
-                assert!(shared_terms.contains(&"earthquak".to_string()), "{shared_terms:?}");
+                assert!(
+                    shared_terms.contains(&"earthquak".to_string()),
+                    "{shared_terms:?}"
+                );
                 assert!(shared_terms.len() <= SHARED_TERMS);
             }
             other => panic!("expected a join, got {other:?}"),
@@ -339,7 +351,12 @@ mod tests {
         c.add_member(StoryId(1), &old);
         let mut late = quake(2);
         late.discovered_at = at_hours(73);
-        assert_eq!(c.assign(&late), Assignment::New { best_similarity: 0.0 });
+        assert_eq!(
+            c.assign(&late),
+            Assignment::New {
+                best_similarity: 0.0
+            }
+        );
         late.discovered_at = at_hours(71);
         assert!(matches!(c.assign(&late), Assignment::Join { .. }));
     }

@@ -12,11 +12,9 @@ use gazette_core::Article;
 use gazette_text::{guess_lang, terms};
 
 /// Extra weight of a term that appears in the title.
-const TITLE_WEIGHT: f64 = 2.0;
-fn tw() -> f64 { std::env::var("TW").ok().and_then(|v| v.parse().ok()).unwrap_or(TITLE_WEIGHT) }
-fn bb() -> usize { std::env::var("BB").ok().and_then(|v| v.parse().ok()).unwrap_or(BODY_BYTES) }
+const TITLE_WEIGHT: f64 = 3.0;
 /// How much of the article text is read, in bytes (cut at a word boundary).
-const BODY_BYTES: usize = 1500;
+const BODY_BYTES: usize = 2000;
 
 /// Term → weight, before any IDF weighting. Ordered, so that sums over terms
 /// add up in the same order every time.
@@ -42,7 +40,7 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
     }
     let title: BTreeSet<String> = terms(&article.title, Some(lang)).into_iter().collect();
     for term in title {
-        *weights.entry(term).or_default() += tw();
+        *weights.entry(term).or_default() += TITLE_WEIGHT;
     }
     weights
 }
@@ -50,7 +48,7 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
 /// The description and the head of the text.
 fn body(article: &Article) -> String {
     let description = article.content.description.as_deref().unwrap_or_default();
-    format!("{description}\n{}", head(&article.content.text, bb()))
+    format!("{description}\n{}", head(&article.content.text, BODY_BYTES))
 }
 
 /// At most `max` bytes of `text`, ending at a word boundary.
@@ -63,7 +61,8 @@ fn head(text: &str, max: usize) -> &str {
         cut -= 1;
     }
     let head = &text[..cut];
-    head.rfind(char::is_whitespace).map_or(head, |space| &head[..space])
+    head.rfind(char::is_whitespace)
+        .map_or(head, |space| &head[..space])
 }
 
 #[cfg(test)]
@@ -73,7 +72,13 @@ mod tests {
 
     #[test]
     fn title_terms_weigh_more_than_body_terms() {
-        let a = article(1, "a.fr", Some("fr"), "Séisme au Japon", "Un séisme a frappé le nord. Les secours arrivent.");
+        let a = article(
+            1,
+            "a.fr",
+            Some("fr"),
+            "Séisme au Japon",
+            "Un séisme a frappé le nord. Les secours arrivent.",
+        );
         let w = article_terms(&a);
         assert_eq!(w["japon"], TITLE_WEIGHT);
         assert_eq!(w["secour"], 1.0);

@@ -5,7 +5,7 @@
 //! - [`Clusterer`] decides, one article at a time in arrival order, whether an
 //!   article joins an open story or starts a new one ([`Assignment`]);
 //!   TF-IDF cosine against story centroids, gated by a time window.
-//! - [`rank`] scores [`StoryInput`]s from explainable signals (outlets,
+//! - [`rank()`] scores [`StoryInput`]s from explainable signals (outlets,
 //!   velocity, recency, languages) and fills every [`RankedStory`] field:
 //!   sources, a one-to-three sentence summary, a key quote.
 //!
@@ -28,9 +28,9 @@
 //!
 //! [`RankedStory`]: gazette_core::RankedStory
 
-mod cluster;
+pub mod cluster;
 mod features;
-mod rank;
+pub mod rank;
 mod summary;
 
 pub use cluster::{Assignment, Clusterer};
@@ -47,12 +47,20 @@ mod test_support {
     }
 
     /// An article discovered at `at_hours(0)`, without a publication date.
-    pub(crate) fn article(id: i64, outlet: &str, lang: Option<&str>, title: &str, text: &str) -> Article {
+    pub(crate) fn article(
+        id: i64,
+        outlet: &str,
+        lang: Option<&str>,
+        title: &str,
+        text: &str,
+    ) -> Article {
         Article {
             id: ArticleId(id),
             source_id: SourceId(1),
             entry_id: None,
-            url: format!("https://{outlet}/articles/{id}").parse().expect("valid URL"),
+            url: format!("https://{outlet}/articles/{id}")
+                .parse()
+                .expect("valid URL"),
             outlet: outlet.into(),
             title: title.into(),
             discovered_at: at_hours(0),

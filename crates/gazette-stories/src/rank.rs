@@ -54,7 +54,10 @@ const MAX_SOURCES: usize = 5;
 /// Scores, summarises and orders `inputs`, best first. Stories without members
 /// are left out. Ties go to the most recently updated story, then the lowest ID.
 pub fn rank(inputs: &[StoryInput<'_>], now: Timestamp) -> Vec<RankedStory> {
-    let mut ranked: Vec<RankedStory> = inputs.iter().filter_map(|input| rank_one(input, now)).collect();
+    let mut ranked: Vec<RankedStory> = inputs
+        .iter()
+        .filter_map(|input| rank_one(input, now))
+        .collect();
     ranked.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -98,7 +101,11 @@ fn count(n: usize) -> u32 {
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 fn outlets_signal(outlets: usize) -> Signal {
@@ -112,7 +119,10 @@ fn outlets_signal(outlets: usize) -> Signal {
 
 fn velocity_signal(members: &[StoryMember], now: Timestamp) -> Signal {
     let since = now - VELOCITY_WINDOW;
-    let recent = members.iter().filter(|m| since < m.time && m.time <= now).count();
+    let recent = members
+        .iter()
+        .filter(|m| since < m.time && m.time <= now)
+        .count();
     let hours = VELOCITY_WINDOW.as_hours();
     Signal {
         name: "velocity".into(),
@@ -120,7 +130,10 @@ fn velocity_signal(members: &[StoryMember], now: Timestamp) -> Signal {
         contribution: VELOCITY_WEIGHT * (recent as f64).ln_1p(),
         reason: match recent {
             0 => format!("no new article in the last {hours} hours"),
-            n => format!("{} in the last {hours} hours", plural(n, "article", "articles")),
+            n => format!(
+                "{} in the last {hours} hours",
+                plural(n, "article", "articles")
+            ),
         },
     }
 }
@@ -241,13 +254,23 @@ mod tests {
     }
 
     fn signal<'a>(ranked: &'a RankedStory, name: &str) -> &'a Signal {
-        ranked.signals.iter().find(|s| s.name == name).expect("signal present")
+        ranked
+            .signals
+            .iter()
+            .find(|s| s.name == name)
+            .expect("signal present")
     }
 
     #[test]
     fn more_outlets_beat_fewer() {
-        let few = story(1, &[("a.fr", "fr", 0), ("a.fr", "fr", 0), ("b.fr", "fr", 0)]);
-        let many = story(2, &[("a.fr", "fr", 0), ("b.fr", "fr", 0), ("c.fr", "fr", 0)]);
+        let few = story(
+            1,
+            &[("a.fr", "fr", 0), ("a.fr", "fr", 0), ("b.fr", "fr", 0)],
+        );
+        let many = story(
+            2,
+            &[("a.fr", "fr", 0), ("b.fr", "fr", 0), ("c.fr", "fr", 0)],
+        );
         let ranked = rank_all(&[few, many], at_hours(1));
         assert_eq!(ranked[0].story_id, StoryId(2));
         assert_eq!(ranked[0].outlet_count, 3);
@@ -261,23 +284,42 @@ mod tests {
         let fresh = story(2, &[("a.fr", "fr", 20), ("b.fr", "fr", 21)]);
         let ranked = rank_all(&[stale, fresh], at_hours(22));
         assert_eq!(ranked[0].story_id, StoryId(2));
-        assert_eq!(signal(&ranked[0], "recency").reason, "last article 1 hour ago");
-        assert_eq!(signal(&ranked[1], "recency").reason, "last article 21 hours ago");
+        assert_eq!(
+            signal(&ranked[0], "recency").reason,
+            "last article 1 hour ago"
+        );
+        assert_eq!(
+            signal(&ranked[1], "recency").reason,
+            "last article 21 hours ago"
+        );
     }
 
     #[test]
     fn signals_add_up_to_the_score() {
-        let s = story(1, &[("a.fr", "fr", 0), ("b.de", "de", 3), ("c.com", "en", 5)]);
+        let s = story(
+            1,
+            &[("a.fr", "fr", 0), ("b.de", "de", 3), ("c.com", "en", 5)],
+        );
         let ranked = rank_all(&[s], at_hours(8));
         let r = &ranked[0];
         let names: Vec<&str> = r.signals.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["outlets", "velocity", "recency", "languages"]);
         let sum: f64 = r.signals.iter().map(|s| s.contribution).sum();
         assert!((r.score - sum).abs() < 1e-12);
-        assert!(r.signals.iter().all(|s| s.contribution >= 0.0 && !s.reason.is_empty()));
+        assert!(
+            r.signals
+                .iter()
+                .all(|s| s.contribution >= 0.0 && !s.reason.is_empty())
+        );
         assert_eq!(signal(r, "velocity").value, 2.0);
-        assert_eq!(signal(r, "velocity").reason, "2 articles in the last 6 hours");
-        assert_eq!(signal(r, "languages").reason, "reported in 3 languages (de, en, fr)");
+        assert_eq!(
+            signal(r, "velocity").reason,
+            "2 articles in the last 6 hours"
+        );
+        assert_eq!(
+            signal(r, "languages").reason,
+            "reported in 3 languages (de, en, fr)"
+        );
         // Recency halves every 12 hours: 3 hours after the last article.
         let expected = RECENCY_WEIGHT * 0.5f64.powf(0.25);
         assert!((signal(r, "recency").contribution - expected).abs() < 1e-12);
@@ -286,18 +328,27 @@ mod tests {
     #[test]
     fn summary_sentences_come_from_the_story() {
         let s = story(1, &[("a.fr", "fr", 0), ("b.fr", "fr", 1)]);
-        let ranked = rank_all(&[s.clone()], at_hours(2));
+        let ranked = rank_all(std::slice::from_ref(&s), at_hours(2));
         let summary = &ranked[0].summary;
         assert!(!summary.is_empty() && summary.len() <= 3);
         let lead_text = &s.1[0].content.text;
-        assert!(summary.iter().all(|sentence| lead_text.contains(sentence.as_str())));
+        assert!(
+            summary
+                .iter()
+                .all(|sentence| lead_text.contains(sentence.as_str()))
+        );
     }
 
     #[test]
     fn every_field_is_filled() {
         let s = story(
             4,
-            &[("b.fr", "fr", 2), ("a.fr", "fr", 0), ("b.fr", "fr", 1), ("c.fr", "fr", 3)],
+            &[
+                ("b.fr", "fr", 2),
+                ("a.fr", "fr", 0),
+                ("b.fr", "fr", 1),
+                ("c.fr", "fr", 3),
+            ],
         );
         let r = &rank_all(&[s], at_hours(3))[0];
         assert_eq!(r.title, "Story 4");
@@ -326,7 +377,10 @@ mod tests {
         let a = story(3, &[("a.fr", "fr", 0)]);
         let b = story(1, &[("a.fr", "fr", 0)]);
         let c = story(2, &[("a.fr", "fr", 0)]);
-        let ids: Vec<i64> = rank_all(&[a, b, c], at_hours(1)).iter().map(|r| r.story_id.0).collect();
+        let ids: Vec<i64> = rank_all(&[a, b, c], at_hours(1))
+            .iter()
+            .map(|r| r.story_id.0)
+            .collect();
         assert_eq!(ids, [1, 2, 3]);
     }
 
@@ -334,7 +388,10 @@ mod tests {
     fn stories_without_members_are_left_out() {
         let (mut s, articles) = story(1, &[("a.fr", "fr", 0)]);
         s.members.clear();
-        let inputs = [StoryInput { story: &s, articles: &articles }];
+        let inputs = [StoryInput {
+            story: &s,
+            articles: &articles,
+        }];
         assert!(rank(&inputs, at_hours(1)).is_empty());
     }
 

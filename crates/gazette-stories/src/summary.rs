@@ -25,7 +25,8 @@ const QUOTE_MIN_WORDS: usize = 5;
 
 /// The articles in reading order: `lead` first, then the others as given.
 fn lead_first(lead: ArticleId, articles: &[Article]) -> impl Iterator<Item = &Article> {
-    let (leads, others): (Vec<&Article>, Vec<&Article>) = articles.iter().partition(|a| a.id == lead);
+    let (leads, others): (Vec<&Article>, Vec<&Article>) =
+        articles.iter().partition(|a| a.id == lead);
     leads.into_iter().chain(others)
 }
 
@@ -39,7 +40,9 @@ pub(crate) fn summary(lead: ArticleId, articles: &[Article]) -> Vec<String> {
 
 fn summary_of(article: &Article) -> Vec<String> {
     let description = article.content.description.as_deref().unwrap_or_default();
-    let candidates = sentences(description).into_iter().chain(sentences(&article.content.text));
+    let candidates = sentences(description)
+        .into_iter()
+        .chain(sentences(&article.content.text));
     let title = fold(&article.title);
     // Sentences taken, with their folded form.
     let mut taken: Vec<(&str, String)> = Vec::new();
@@ -47,7 +50,9 @@ fn summary_of(article: &Article) -> Vec<String> {
     for sentence in candidates.filter(|s| is_summary_sentence(s)) {
         let folded = fold(sentence);
         let in_title = title.contains(folded.trim_end_matches(['.', '!', '?', '…']));
-        let repeats = taken.iter().any(|(_, t)| t.contains(folded.as_str()) || folded.contains(t.as_str()));
+        let repeats = taken
+            .iter()
+            .any(|(_, t)| t.contains(folded.as_str()) || folded.contains(t.as_str()));
         if in_title || repeats {
             continue;
         }
@@ -126,7 +131,8 @@ Pour recevoir les actualités de notre chaîne, il suffit de télécharger l'app
              Buildings swayed in Tokyo, hundreds of kilometres away.\n\
              The agency issued a tsunami warning for the coast.\nOfficials said more news would follow soon.",
         );
-        a.content.description = Some("A strong earthquake hit northern Japan on Monday morning.".into());
+        a.content.description =
+            Some("A strong earthquake hit northern Japan on Monday morning.".into());
         let s = summary(ArticleId(1), &[a]);
         assert_eq!(
             s,
@@ -141,7 +147,13 @@ Pour recevoir les actualités de notre chaîne, il suffit de télécharger l'app
     #[test]
     fn summary_falls_back_to_other_members() {
         let lead = article(1, "a.example", Some("en"), "Quake", "");
-        let other = article(2, "b.example", Some("en"), "Quake", "A strong earthquake hit northern Japan on Monday.");
+        let other = article(
+            2,
+            "b.example",
+            Some("en"),
+            "Quake",
+            "A strong earthquake hit northern Japan on Monday.",
+        );
         assert_eq!(
             summary(ArticleId(1), &[other, lead]),
             ["A strong earthquake hit northern Japan on Monday."]
@@ -160,13 +172,27 @@ Pour recevoir les actualités de notre chaîne, il suffit de télécharger l'app
 
     #[test]
     fn button_labels_are_not_key_quotes() {
-        let a = article(1, "a.example", Some("fr"), "Telegram", "Cliquez sur « Join » pour vous abonner.");
+        let a = article(
+            1,
+            "a.example",
+            Some("fr"),
+            "Telegram",
+            "Cliquez sur « Join » pour vous abonner.",
+        );
         assert_eq!(key_quote(ArticleId(1), &[a]), None);
     }
 
     #[test]
     fn key_quote_prefers_the_lead() {
-        let quote = |id, q: &str| article(id, "a.example", Some("en"), "t", &format!("He said “{q}” today."));
+        let quote = |id, q: &str| {
+            article(
+                id,
+                "a.example",
+                Some("en"),
+                "t",
+                &format!("He said “{q}” today."),
+            )
+        };
         let other = quote(1, "this came from the first article listed");
         let lead = quote(2, "this came from the lead article of the story");
         let q = key_quote(ArticleId(2), &[other, lead]).unwrap();

@@ -1,7 +1,7 @@
 //! A cheap language guess for articles that do not declare one.
 //!
 //! [`guess_lang`] counts stop-word hits among the languages of
-//! [`STOP_WORD_LANGUAGES`](crate::STOP_WORD_LANGUAGES) and answers only when one
+//! [`STOP_WORD_LANGUAGES`] and answers only when one
 //! language clearly wins. It is a stopgap until real language identification.
 //!
 //! ```
@@ -83,11 +83,26 @@ mod tests {
     #[test]
     fn each_supported_language_is_recognised() {
         let samples = [
-            ("es", "El presidente del gobierno dijo que las elecciones se celebrarán en mayo."),
-            ("de", "Der Minister sagte, dass die Verhandlungen mit den Nachbarn weitergehen."),
-            ("it", "Il ministro ha detto che le trattative con i vicini continueranno."),
-            ("pt", "O ministro disse que as negociações com os vizinhos vão continuar."),
-            ("nl", "De minister zei dat de onderhandelingen met de buren zullen doorgaan."),
+            (
+                "es",
+                "El presidente del gobierno dijo que las elecciones se celebrarán en mayo.",
+            ),
+            (
+                "de",
+                "Der Minister sagte, dass die Verhandlungen mit den Nachbarn weitergehen.",
+            ),
+            (
+                "it",
+                "Il ministro ha detto che le trattative con i vicini continueranno.",
+            ),
+            (
+                "pt",
+                "O ministro disse que as negociações com os vizinhos vão continuar.",
+            ),
+            (
+                "nl",
+                "De minister zei dat de onderhandelingen met de buren zullen doorgaan.",
+            ),
         ];
         for (lang, text) in samples {
             assert_eq!(guess_lang(text), Some(lang), "{text}");
@@ -97,7 +112,10 @@ mod tests {
     #[test]
     fn accented_stop_words_keep_french_apart_from_spanish() {
         // Folded, `à` would be the Spanish and Portuguese `a` and tie French with Spanish.
-        assert_eq!(guess_lang("Le ministre a déclaré que les négociations se poursuivront à Moscou."), Some("fr"));
+        assert_eq!(
+            guess_lang("Le ministre a déclaré que les négociations se poursuivront à Moscou."),
+            Some("fr")
+        );
     }
 
     #[test]

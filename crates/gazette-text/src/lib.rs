@@ -1,11 +1,12 @@
 //! Text analysis for gazette: everything that turns article text into
-//! comparable units. Pure functions, no I/O, no models to download.
+//! comparable units. Pure functions, no I/O, no models to download. Each
+//! module's docs give its rules; the functions are re-exported here.
 //!
-//! - [`fold`]: lowercase and strip accents, the form words are compared in;
-//! - [`words`]: word tokens (French elisions split off, simple numbers whole);
+//! - [`fold()`]: lowercase and strip accents, the form words are compared in;
+//! - [`words()`]: word tokens (French elisions split off, simple numbers whole);
 //! - [`is_stop_word`]: Snowball stop words for fr, en, es, de, it, pt and nl;
-//! - [`terms`]: index terms (folded Snowball stems without stop words);
-//! - [`sentences`]: a sentence splitter aware of French abbreviations and « »;
+//! - [`terms()`]: index terms (folded Snowball stems without stop words);
+//! - [`sentences()`]: a sentence splitter aware of French abbreviations and « »;
 //! - [`quotations`]: quoted passages;
 //! - [`guess_lang`]: a cheap language guess from stop-word hits.
 //!
@@ -19,13 +20,13 @@
 //! assert!(terms(text, Some("fr")).contains(&"negoci".to_string()));
 //! ```
 
-mod fold;
-mod lang;
-mod quotes;
-mod sentences;
-mod stopwords;
-mod terms;
-mod words;
+pub mod fold;
+pub mod lang;
+pub mod quotes;
+pub mod sentences;
+pub mod stopwords;
+pub mod terms;
+pub mod words;
 
 pub use fold::fold;
 pub use lang::guess_lang;

@@ -40,7 +40,10 @@ pub fn quotations(text: &str) -> Vec<Quotation<'_>> {
         quotations_in_line(line, line_start, &mut found);
         line_start += line.len();
     }
-    found.into_iter().map(|span| quotation(text, span)).collect()
+    found
+        .into_iter()
+        .map(|span| quotation(text, span))
+        .collect()
 }
 
 fn quotation(text: &str, span: Range<usize>) -> Quotation<'_> {

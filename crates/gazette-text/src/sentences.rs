@@ -7,7 +7,7 @@
 //! does not end:
 //! - after a known abbreviation (`M.`, `Mme`, `Dr.`, `Mr.`, `St.`, …), an initial
 //!   (`J. Chirac`) or a dotted abbreviation (`U.S.`, `J.-C.`);
-//! - inside a quotation (see [`quotations`](crate::quotations)) unless the
+//! - inside a quotation (see [`quotations`](crate::quotes)) unless the
 //!   quotation closes right there (`… prêts. » Il a ajouté`);
 //! - after an ellipsis followed by a lowercase word.
 //!
@@ -27,8 +27,8 @@ use crate::quotes::quotations;
 const ABBREVIATIONS: &[&str] = &[
     // French titles and common abbreviations
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "av", "bd",
-    "cf", "env", "ex", "p", "vol", "art", "janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc",
-    // English titles and common abbreviations
+    "cf", "env", "ex", "p", "vol", "art", "janv", "févr", "avr", "juil", "sept", "oct", "nov",
+    "déc", // English titles and common abbreviations
     "Mr", "Mrs", "Ms", "Prof", "Gen", "Gov", "Sen", "Rep", "Lt", "Col", "Capt", "Sgt", "Jr", "Sr",
     "vs", "No", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "al",
 ];
@@ -132,7 +132,10 @@ fn word_before(line: &str, at: usize) -> &str {
 fn is_abbreviation(word: &str) -> bool {
     let mut chars = word.chars();
     let initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
-    let dotted = word.contains('.') && word.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-');
+    let dotted = word.contains('.')
+        && word
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '.' || c == '-');
     initial || dotted || ABBREVIATIONS.contains(&word)
 }
 
@@ -143,8 +146,14 @@ mod tests {
     #[test]
     fn titles_and_initials_do_not_end_sentences() {
         assert_eq!(
-            sentences("Mme Dupont a vu M. Martin et le Dr. House. J. Chirac était là. Mr. Smith too."),
-            ["Mme Dupont a vu M. Martin et le Dr. House.", "J. Chirac était là.", "Mr. Smith too."]
+            sentences(
+                "Mme Dupont a vu M. Martin et le Dr. House. J. Chirac était là. Mr. Smith too."
+            ),
+            [
+                "Mme Dupont a vu M. Martin et le Dr. House.",
+                "J. Chirac était là.",
+                "Mr. Smith too."
+            ]
         );
     }
 
@@ -182,7 +191,13 @@ mod tests {
     fn ellipses_end_sentences_only_before_a_capital() {
         assert_eq!(
             sentences("Il hésita... puis partit. Enfin… Le silence. Quoi ?! Non."),
-            ["Il hésita... puis partit.", "Enfin…", "Le silence.", "Quoi ?!", "Non."]
+            [
+                "Il hésita... puis partit.",
+                "Enfin…",
+                "Le silence.",
+                "Quoi ?!",
+                "Non."
+            ]
         );
     }
 
@@ -204,7 +219,10 @@ mod tests {
 
     #[test]
     fn cjk_full_stops_split_without_spaces() {
-        assert_eq!(sentences("安倍晋三が死亡した。警察が調べている。"), ["安倍晋三が死亡した。", "警察が調べている。"]);
+        assert_eq!(
+            sentences("安倍晋三が死亡した。警察が調べている。"),
+            ["安倍晋三が死亡した。", "警察が調べている。"]
+        );
     }
 
     /// Paragraphs of `/work/shared/fixtures/000_f56d7c6173bc8283.txt` (a Sputnik France article).

@@ -3,7 +3,7 @@
 //!
 //! The lists are Snowball's (BSD licence), shipped in the crate's `stopwords/`
 //! folder with their source and licence, plus a few marked additions. They are
-//! folded when loaded, so lookups take a [folded](crate::fold) word.
+//! folded when loaded, so lookups take a [folded](mod@crate::fold) word.
 //!
 //! ```
 //! use gazette_text::{fold, is_stop_word};
@@ -33,8 +33,12 @@ const SOURCES: [&str; 7] = [
 ];
 
 /// The folded lists, in the order of [`STOP_WORD_LANGUAGES`].
-static LISTS: LazyLock<Vec<HashSet<String>>> =
-    LazyLock::new(|| SOURCES.iter().map(|source| entries(source).map(fold).collect()).collect());
+static LISTS: LazyLock<Vec<HashSet<String>>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|source| entries(source).map(fold).collect())
+        .collect()
+});
 
 /// The words of a list in Snowball's format: a word at the start of a line, `|` starts a comment.
 fn entries(source: &'static str) -> impl Iterator<Item = &'static str> {
@@ -46,7 +50,8 @@ fn entries(source: &'static str) -> impl Iterator<Item = &'static str> {
 
 /// Every language with its stop words as written (lowercase, accented), for
 /// telling languages apart where folding would merge words (`à` and `a`).
-pub(crate) fn written_stop_words() -> impl Iterator<Item = (&'static str, impl Iterator<Item = &'static str>)> {
+pub(crate) fn written_stop_words()
+-> impl Iterator<Item = (&'static str, impl Iterator<Item = &'static str>)> {
     STOP_WORD_LANGUAGES.into_iter().zip(SOURCES.map(entries))
 }
 
@@ -59,7 +64,7 @@ pub(crate) fn stop_words(lang: &str) -> Option<&'static HashSet<String>> {
     Some(&LISTS[index])
 }
 
-/// Whether `folded_word` (see [`fold`](crate::fold)) is a stop word of `lang`.
+/// Whether `folded_word` (see [`fold`](mod@crate::fold)) is a stop word of `lang`.
 /// Languages without a list have no stop words.
 pub fn is_stop_word(lang: &str, folded_word: &str) -> bool {
     stop_words(lang).is_some_and(|list| list.contains(folded_word))
@@ -80,7 +85,10 @@ mod tests {
     #[test]
     fn comments_and_headers_are_not_words() {
         let fr = stop_words("fr").unwrap();
-        assert!(!fr.iter().any(|w| w.contains('|') || w.contains(' ') || w.is_empty()));
+        assert!(
+            !fr.iter()
+                .any(|w| w.contains('|') || w.contains(' ') || w.is_empty())
+        );
         assert!(!fr.contains("french"));
     }
 

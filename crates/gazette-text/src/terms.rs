@@ -1,8 +1,8 @@
 //! Index terms: the words of a text as compared by clustering and search.
 //!
-//! A term is a [word](crate::words) that is not a stop word, stemmed with the
+//! A term is a [word](mod@crate::words) that is not a stop word, stemmed with the
 //! Snowball stemmer of its language (`rust-stemmers`) and then
-//! [folded](crate::fold). Stemming runs before folding because Snowball's rules
+//! [folded](mod@crate::fold). Stemming runs before folding because Snowball's rules
 //! expect accented input (`sécurité` and `sécuritaire` share the stem `sécur`).
 //! Single letters and digits carry no meaning and are dropped; an ideograph is
 //! kept.
@@ -92,7 +92,18 @@ mod tests {
             "« Je ne sais pas s'il est possible aujourd'hui de réanimer le Centre exécutif conjoint »",
             Some("fr"),
         );
-        assert_eq!(t, ["sais", "possibl", "aujourd'hui", "reanim", "centr", "execut", "conjoint"]);
+        assert_eq!(
+            t,
+            [
+                "sais",
+                "possibl",
+                "aujourd'hui",
+                "reanim",
+                "centr",
+                "execut",
+                "conjoint"
+            ]
+        );
     }
 
     #[test]
@@ -107,7 +118,10 @@ mod tests {
 
     #[test]
     fn accents_do_not_change_terms() {
-        assert_eq!(terms("ÉTAT État", Some("fr")), terms("Etat etat", Some("fr")));
+        assert_eq!(
+            terms("ÉTAT État", Some("fr")),
+            terms("Etat etat", Some("fr"))
+        );
     }
 
     #[test]

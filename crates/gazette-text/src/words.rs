@@ -105,11 +105,11 @@ fn word_end(text: &str, start: usize) -> usize {
             end = at + c.len_utf8();
         } else if prev.is_some_and(is_word_char) && joins(prev, c, next) {
             // The next character is a word character: it extends the word.
-        } else if is_digit_group_space(c) && is_grouped_number(&text[start..at]) {
-            match next_digit_group(after) {
-                Some(len) => end = at + c.len_utf8() + len,
-                None => break,
-            }
+        } else if is_digit_group_space(c)
+            && is_grouped_number(&text[start..at])
+            && starts_with_digit_group(after)
+        {
+            end = at + c.len_utf8() + DIGIT_GROUP;
         } else {
             break;
         }
@@ -130,20 +130,23 @@ fn joins(prev: Option<char>, c: char, next: Option<char>) -> bool {
     }
 }
 
+/// Digits in a thousands group.
+const DIGIT_GROUP: usize = 3;
+
 /// `123`, `1 234`, `12 345 678`: a number whose groups after the first have three digits.
 fn is_grouped_number(s: &str) -> bool {
+    let all_digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
     let mut groups = s.split(is_digit_group_space);
     let first_ok = groups
         .next()
-        .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
-    first_ok && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|g| (1..=DIGIT_GROUP).contains(&g.len()) && all_digits(g));
+    first_ok && groups.all(|g| g.len() == DIGIT_GROUP && all_digits(g))
 }
 
-/// The length of a group of exactly three digits at the start of `s`, not followed by a word character.
-fn next_digit_group(s: &str) -> Option<usize> {
+/// Whether `s` starts with a group of exactly three digits not followed by a word character.
+fn starts_with_digit_group(s: &str) -> bool {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    let followed_by_word = s[digits..].chars().next().is_some_and(is_word_char);
-    (digits == 3 && !followed_by_word).then_some(3)
+    digits == DIGIT_GROUP && !s[digits..].chars().next().is_some_and(is_word_char)
 }
 
 /// `l'Américain` → (`l`, `'`): an elided form at the start of a word and its apostrophe.
@@ -168,7 +171,18 @@ mod tests {
     fn french_elisions_are_split_off() {
         assert_eq!(
             all("l'Américain qu'il d’avoir jusqu'à l'EPO"),
-            ["l", "Américain", "qu", "il", "d", "avoir", "jusqu", "à", "l", "EPO"]
+            [
+                "l",
+                "Américain",
+                "qu",
+                "il",
+                "d",
+                "avoir",
+                "jusqu",
+                "à",
+                "l",
+                "EPO"
+            ]
         );
     }
 
@@ -176,20 +190,33 @@ mod tests {
     fn intra_word_apostrophes_and_hyphens_are_kept() {
         assert_eq!(
             all("aujourd'hui à Châtenay-Malabry, don't O'Brien -- anti-"),
-            ["aujourd'hui", "à", "Châtenay-Malabry", "don't", "O'Brien", "anti"]
+            [
+                "aujourd'hui",
+                "à",
+                "Châtenay-Malabry",
+                "don't",
+                "O'Brien",
+                "anti"
+            ]
         );
     }
 
     #[test]
     fn simple_numbers_stay_whole() {
         assert_eq!(all("3,5 % et 1 200 euros"), ["3,5", "et", "1 200", "euros"]);
-        assert_eq!(all("12\u{202F}000\u{A0}000 habitants"), ["12\u{202F}000\u{A0}000", "habitants"]);
+        assert_eq!(
+            all("12\u{202F}000\u{A0}000 habitants"),
+            ["12\u{202F}000\u{A0}000", "habitants"]
+        );
         assert_eq!(all("en 1999, 2005."), ["en", "1999", "2005"]);
     }
 
     #[test]
     fn a_year_next_to_a_count_is_not_merged() {
-        assert_eq!(all("en 2009 200 coureurs"), ["en", "2009", "200", "coureurs"]);
+        assert_eq!(
+            all("en 2009 200 coureurs"),
+            ["en", "2009", "200", "coureurs"]
+        );
         assert_eq!(all("le 27 janvier"), ["le", "27", "janvier"]);
     }
 

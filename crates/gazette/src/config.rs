@@ -24,20 +24,12 @@ pub const DEFAULT_FILE: &str = "gazette.toml";
 /// Environment variables with the prefix that are not configuration keys.
 const NOT_KEYS: &[&str] = &["GAZETTE_CONFIG", "GAZETTE_LOG"];
 
-/// Where the configuration came from, for messages.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub config: Config,
-    /// The file read, if any.
-    pub file: Option<PathBuf>,
-}
-
 /// Loads the configuration. `explicit` is `--config`/`GAZETTE_CONFIG`: it must
 /// exist. Without it, `./gazette.toml` is read when present.
 pub fn load(
     explicit: Option<&Path>,
     env: impl IntoIterator<Item = (String, String)>,
-) -> Result<Loaded, UsageError> {
+) -> Result<Config, UsageError> {
     let (mut table, file) = match explicit {
         Some(path) => (read_file(path)?, Some(path.to_path_buf())),
         None if Path::new(DEFAULT_FILE).exists() => {
@@ -75,7 +67,7 @@ pub fn load(
             .map_or_else(|| "configuration".to_string(), |f| f.display().to_string());
         UsageError::new(format!("{origin}: {e}"))
     })?;
-    Ok(Loaded { config, file })
+    Ok(config)
 }
 
 /// Reads and syntax-checks a TOML file; a syntax error or an unknown key gives the line.
@@ -161,7 +153,7 @@ mod tests {
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "[fetch]\ntimeout = \"5s\"\nconcurrency = 3\n");
-        let loaded = load(
+        let config = load(
             Some(&path),
             env(&[
                 ("GAZETTE_FETCH__TIMEOUT", "9s"),
@@ -171,9 +163,9 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(loaded.config.fetch.timeout, jiff::SignedDuration::from_secs(9));
-        assert_eq!(loaded.config.fetch.concurrency, 3);
-        assert_eq!(loaded.config.data_dir, PathBuf::from("/tmp/elsewhere"));
+        assert_eq!(config.fetch.timeout, jiff::SignedDuration::from_secs(9));
+        assert_eq!(config.fetch.concurrency, 3);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/elsewhere"));
     }
 
     #[test]
@@ -226,7 +218,7 @@ mod tests {
     fn the_example_config_is_valid() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), EXAMPLE);
-        let loaded = load(Some(&path), env(&[])).unwrap();
-        assert!(!loaded.config.channels.is_empty());
+        let config = load(Some(&path), env(&[])).unwrap();
+        assert!(!config.channels.is_empty());
     }
 }

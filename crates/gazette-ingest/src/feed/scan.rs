@@ -37,7 +37,10 @@ pub(super) fn xml_syntax_error(text: &str) -> Option<(u64, String)> {
             }
             Ok(Event::Eof) => {
                 let name = open.pop()?;
-                return Some((text.len() as u64, format!("the document ends before <{name}> is closed")));
+                return Some((
+                    text.len() as u64,
+                    format!("the document ends before <{name}> is closed"),
+                ));
             }
             Ok(_) => {}
             Err(e) => return Some((reader.error_position(), e.to_string())),
@@ -75,7 +78,9 @@ pub(super) fn item_thumbnails(text: &str) -> Vec<Option<String>> {
             Event::Eof => return thumbnails,
             _ => None,
         };
-        let Some((element, at)) = element else { continue };
+        let Some((element, at)) = element else {
+            continue;
+        };
         let name = element.local_name();
         match item_depth {
             None if matches!(name.as_ref(), "item" | "entry") => {
@@ -114,7 +119,12 @@ mod tests {
             </channel></rss>"#;
         assert_eq!(
             item_thumbnails(xml),
-            vec![Some("a.jpg".into()), None, None, Some("d.jpg?x=1&y=2".into())]
+            vec![
+                Some("a.jpg".into()),
+                None,
+                None,
+                Some("d.jpg?x=1&y=2".into())
+            ]
         );
     }
 

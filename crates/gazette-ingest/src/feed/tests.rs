@@ -36,7 +36,10 @@ fn rss2_entries_are_mapped() {
     );
     assert_eq!(feed.kind, FeedKind::Rss2);
     assert_eq!(feed.title.as_deref(), Some("Le Journal"));
-    assert_eq!(feed.link.as_ref().unwrap().as_str(), "https://news.example.org/");
+    assert_eq!(
+        feed.link.as_ref().unwrap().as_str(),
+        "https://news.example.org/"
+    );
     let e = &feed.entries[0];
     assert_eq!(e.id, "ete-2024");
     assert_eq!(e.title.as_deref(), Some("L’été arrive"));
@@ -76,7 +79,10 @@ fn atom_prefers_the_alternate_link_and_honours_xml_base() {
     );
     assert_eq!(feed.kind, FeedKind::Atom);
     assert_eq!(feed.title.as_deref(), Some("A & B"));
-    assert_eq!(feed.link.as_ref().unwrap().as_str(), "https://blog.example.com/");
+    assert_eq!(
+        feed.link.as_ref().unwrap().as_str(),
+        "https://blog.example.com/"
+    );
     assert_eq!(feed.updated, Some(ts("2024-05-02T08:00:00Z")));
     let e = &feed.entries[0];
     assert_eq!(
@@ -89,7 +95,10 @@ fn atom_prefers_the_alternate_link_and_honours_xml_base() {
     );
     // No <published>: the update time stands in.
     assert_eq!(e.published, Some(ts("2024-05-02T08:00:00Z")));
-    assert_eq!(e.authors, vec!["Ann".to_string(), "bob@example.com".to_string()]);
+    assert_eq!(
+        e.authors,
+        vec!["Ann".to_string(), "bob@example.com".to_string()]
+    );
     assert_eq!(e.content_html.as_deref(), Some("<p>Body</p>"));
 }
 
@@ -113,8 +122,14 @@ fn json_feed_links_resolve_against_the_feed_url() {
     );
     assert_eq!(feed.kind, FeedKind::JsonFeed);
     let e = &feed.entries[0];
-    assert_eq!(e.link.as_ref().unwrap().as_str(), "https://news.example.org/a/1");
-    assert_eq!(e.image.as_ref().unwrap().as_str(), "https://news.example.org/a/1.jpg");
+    assert_eq!(
+        e.link.as_ref().unwrap().as_str(),
+        "https://news.example.org/a/1"
+    );
+    assert_eq!(
+        e.image.as_ref().unwrap().as_str(),
+        "https://news.example.org/a/1.jpg"
+    );
     assert_eq!(e.authors, vec!["Zoé".to_string()]);
     assert_eq!(
         e.content_html.as_deref(),
@@ -145,7 +160,12 @@ fn non_standard_dates_are_parsed() {
         </channel></rss>"#,
     );
     for e in &feed.entries {
-        assert_eq!(e.published, Some(ts("2024-05-01T10:00:00Z")), "{:?}", e.title);
+        assert_eq!(
+            e.published,
+            Some(ts("2024-05-01T10:00:00Z")),
+            "{:?}",
+            e.title
+        );
     }
 }
 
@@ -185,13 +205,11 @@ fn empty_input_is_an_error() {
 #[test]
 fn html_page_is_not_a_feed() {
     let err = parse_feed(b"<!DOCTYPE html><html><head></head></html>", None, None).unwrap_err();
-    assert_eq!(
-        err,
-        FeedError::NotAFeed {
-            found: "an HTML page".into()
-        }
-    );
+    assert_eq!(err, FeedError::HtmlPage);
     assert!(err.to_string().contains("gazette feeds add"), "{err}");
+    let xhtml =
+        br#"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>"#;
+    assert_eq!(parse_feed(xhtml, None, None), Err(FeedError::HtmlPage));
 }
 
 #[test]
@@ -234,12 +252,21 @@ fn truncated_xml_names_the_unclosed_element() {
 
 #[test]
 fn invalid_json_reports_line_and_column() {
-    let err = parse_feed(b"{\n  \"version\": \"1\",\n  \"title\" \"x\"\n}", None, None).unwrap_err();
+    let err = parse_feed(
+        b"{\n  \"version\": \"1\",\n  \"title\" \"x\"\n}",
+        None,
+        None,
+    )
+    .unwrap_err();
     let FeedError::InvalidJson { position, .. } = &err else {
         panic!("expected InvalidJson, got {err:?}");
     };
     assert_eq!(position.line, 3, "{err}");
-    assert!(err.to_string().starts_with("invalid JSON at line 3, column"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("invalid JSON at line 3, column"),
+        "{err}"
+    );
 }
 
 /// feed-rs 3.0.0 `parse_person_name_email` slices one byte next to an e-mail
@@ -259,7 +286,10 @@ fn feed_rs_panic_on_email_next_to_multibyte_character_is_guarded() {
     assert_eq!(feed.entries.len(), 2);
     assert_eq!(feed.entries[0].title.as_deref(), Some("One"));
     assert_eq!(feed.entries[0].authors, vec!["Jean Dupont".to_string()]);
-    assert_eq!(feed.entries[1].authors, vec!["marie@example.fr".to_string()]);
+    assert_eq!(
+        feed.entries[1].authors,
+        vec!["marie@example.fr".to_string()]
+    );
 
     // Atom keeps name and e-mail apart, so its authors never reach the buggy
     // function; JSON Feed author names do.
@@ -267,7 +297,10 @@ fn feed_rs_panic_on_email_next_to_multibyte_character_is_guarded() {
         <entry><id>1</id><title>One</title>
           <author><name>Jean Dupont—jean@example.fr</name></author></entry></feed>"#;
     let feed = parse(atom);
-    assert_eq!(feed.entries[0].authors, vec!["Jean Dupont—jean@example.fr".to_string()]);
+    assert_eq!(
+        feed.entries[0].authors,
+        vec!["Jean Dupont—jean@example.fr".to_string()]
+    );
     let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t",
         "items": [{"id": "1", "title": "One", "authors": [{"name": "Jean Dupont—jean@example.fr"}]}]}"#;
     assert!(parse_catching_panics(json, None).is_err());

@@ -26,9 +26,8 @@ impl Resolve for PublicResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addresses: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let (public, forbidden): (Vec<SocketAddr>, Vec<SocketAddr>) = addresses
                 .into_iter()
                 .partition(|address| !is_forbidden(address.ip()));
@@ -75,7 +74,7 @@ const FORBIDDEN_V4: &[([u8; 4], u32)] = &[
 ];
 
 const FORBIDDEN_V6: &[(u128, u32)] = &[
-    (0, 96),                                       // unspecified, loopback, IPv4-compatible
+    (0, 96),                                         // unspecified, loopback, IPv4-compatible
     (0x0100_0000_0000_0000_0000_0000_0000_0000, 64), // discard
     (0x2001_0db8_0000_0000_0000_0000_0000_0000, 32), // documentation
     (0xfc00_0000_0000_0000_0000_0000_0000_0000, 7),  // unique local
@@ -137,7 +136,10 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a9fe:a9fe",
         ] {
-            assert!(is_forbidden(address.parse().unwrap()), "{address} should be forbidden");
+            assert!(
+                is_forbidden(address.parse().unwrap()),
+                "{address} should be forbidden"
+            );
         }
     }
 
@@ -153,7 +155,10 @@ mod tests {
             "::ffff:8.8.8.8",
             "64:ff9b::808:808",
         ] {
-            assert!(!is_forbidden(address.parse().unwrap()), "{address} should be allowed");
+            assert!(
+                !is_forbidden(address.parse().unwrap()),
+                "{address} should be allowed"
+            );
         }
     }
 }

@@ -37,7 +37,11 @@ const EPOCH: &str = "2020-01-01T00:00:00Z";
 pub fn parse(jsonl: &str) -> Result<Vec<Labelled>, String> {
     let mut clock: Timestamp = EPOCH.parse().expect("valid epoch");
     let mut out = Vec::new();
-    for (n, text) in jsonl.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, text) in jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let line: Line = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", n + 1))?;
         if let Some(published) = line.published {
             clock = clock.max(published);
@@ -61,7 +65,11 @@ pub fn parse(jsonl: &str) -> Result<Vec<Labelled>, String> {
                 ..ArticleContent::default()
             },
         };
-        out.push(Labelled { id: line.id, story: line.story, article });
+        out.push(Labelled {
+            id: line.id,
+            story: line.story,
+            article,
+        });
     }
     Ok(out)
 }

@@ -20,12 +20,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => init::run(args),
         Command::Bench(cmd) => bench::run(cmd, quiet),
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
-            let loaded = config::load(cli.config.as_deref(), std::env::vars())?;
-            feeds::parse(&loaded.config, &inputs).await
+            let config = config::load(cli.config.as_deref(), std::env::vars())?;
+            feeds::parse(&config, &inputs).await
         }
         command => {
-            let loaded = config::load(cli.config.as_deref(), std::env::vars())?;
-            let app = App::open(loaded.config)?;
+            let config = config::load(cli.config.as_deref(), std::env::vars())?;
+            let app = App::open(config)?;
             match command {
                 Command::Feeds(cmd) => feeds::run(&app, cmd, quiet).await,
                 Command::Ingest(args) => ingest::run(&app, args, quiet).await,
@@ -56,7 +56,7 @@ pub fn parse_period(flag: &str, text: &str) -> anyhow::Result<jiff::SignedDurati
 
 /// A short "3h ago" / "in 12m" rendering of an instant relative to `now`.
 pub fn relative(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
-    let secs = (now - t).as_secs();
+    let secs = now.duration_since(t).as_secs();
     let (abs, past) = (secs.unsigned_abs(), secs >= 0);
     let amount = match abs {
         0..60 => format!("{abs}s"),

@@ -123,7 +123,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
         for channel in &app.config.channels {
             let slot = gazette_editions::latest_slot(channel, now);
             let key = (channel.name.clone(), slot.timestamp());
-            if now - slot.timestamp() > GRACE || handled.contains(&key) {
+            if now.duration_since(slot.timestamp()) > GRACE || handled.contains(&key) {
                 continue;
             }
             let result = async {

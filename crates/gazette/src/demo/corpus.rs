@@ -13,7 +13,7 @@ const CORPUS: &str = include_str!("../../demo/corpus.jsonl");
 pub struct Item {
     /// The corpus's own story label: for tests, never read by the pipeline.
     pub story: String,
-    pub outlet: String,
+    /// The outlet's domain.
     pub site: String,
     pub lang: String,
     pub title: String,
@@ -120,6 +120,24 @@ mod tests {
             assert!(o.articles.iter().all(|a| a.published < slot));
             assert!(o.articles.windows(2).all(|w| w[0].published >= w[1].published));
         }
+    }
+
+    #[test]
+    fn each_story_is_covered_by_distinct_outlets() {
+        let slot: Timestamp = "2026-11-29T06:30:00Z".parse().unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for outlet in outlets(slot) {
+            for a in &outlet.articles {
+                assert!(
+                    seen.insert((a.item.story.clone(), outlet.site.clone())),
+                    "{} covers {} twice",
+                    outlet.site,
+                    a.item.story
+                );
+            }
+        }
+        let stories: std::collections::HashSet<_> = seen.iter().map(|(s, _)| s).collect();
+        assert!(stories.len() >= 10);
     }
 
     #[test]
