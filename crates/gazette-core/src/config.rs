@@ -21,9 +21,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use jiff::SignedDuration;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -340,7 +340,10 @@ pub struct ChannelConfig {
 /// The validated sinks, one variant per kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SinkConfig {
-    Stdout { name: String, format: Format },
+    Stdout {
+        name: String,
+        format: Format,
+    },
     File {
         name: String,
         dir: PathBuf,
@@ -394,7 +397,10 @@ fn parse_format(key: &str, s: Option<&str>) -> Result<Format, ConfigError> {
 
 fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
     match value.unwrap_or(default) {
-        0 => Err(ConfigError::new(key, "expected a number of at least 1, found 0")),
+        0 => Err(ConfigError::new(
+            key,
+            "expected a number of at least 1, found 0",
+        )),
         n => Ok(n),
     }
 }
@@ -433,7 +439,10 @@ impl RawConfig {
         let mut channels = Vec::with_capacity(self.channels.len());
         for (i, c) in self.channels.iter().enumerate() {
             let channel = c.validate(&format!("channels[{i}]"), &data_dir)?;
-            if channels.iter().any(|o: &ChannelConfig| o.name == channel.name) {
+            if channels
+                .iter()
+                .any(|o: &ChannelConfig| o.name == channel.name)
+            {
                 return Err(ConfigError::new(
                     format!("channels[{i}].name"),
                     format!("channel name {:?} is used twice", channel.name),
@@ -470,7 +479,12 @@ impl RawFetch {
             )?,
             timeout: duration("fetch.timeout", self.timeout.as_deref(), "30s")?,
             max_body_bytes: match self.max_body.map(|b| b.0).unwrap_or(10_000_000) {
-                0 => return Err(ConfigError::new("fetch.max_body", "expected a size above 0")),
+                0 => {
+                    return Err(ConfigError::new(
+                        "fetch.max_body",
+                        "expected a size above 0",
+                    ));
+                }
                 n => n,
             },
             concurrency: positive("fetch.concurrency", self.concurrency, 16)?,
@@ -501,7 +515,9 @@ impl RawPoll {
         if default < min || default > max {
             return Err(ConfigError::new(
                 "poll.default_interval",
-                format!("must lie between poll.min_interval ({min:#}) and poll.max_interval ({max:#})"),
+                format!(
+                    "must lie between poll.min_interval ({min:#}) and poll.max_interval ({max:#})"
+                ),
             ));
         }
         Ok(PollConfig {
@@ -539,7 +555,11 @@ impl RawStories {
 }
 
 impl RawChannel {
-    fn validate(&self, key: &str, data_dir: &std::path::Path) -> Result<ChannelConfig, ConfigError> {
+    fn validate(
+        &self,
+        key: &str,
+        data_dir: &std::path::Path,
+    ) -> Result<ChannelConfig, ConfigError> {
         let name = self
             .name
             .clone()
@@ -558,7 +578,9 @@ impl RawChannel {
         let timezone = TimeZone::get(&timezone_name).map_err(|_| {
             ConfigError::new(
                 format!("{key}.timezone"),
-                format!("expected an IANA time zone such as \"Europe/Paris\", found {timezone_name:?}"),
+                format!(
+                    "expected an IANA time zone such as \"Europe/Paris\", found {timezone_name:?}"
+                ),
             )
         })?;
         let default_schedule = vec!["07:30".to_string(), "19:00".to_string()];
@@ -656,7 +678,10 @@ pub fn parse_url(key: &str, s: &str) -> Result<Url, ConfigError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ConfigError::new(
             key,
-            format!("expected an http or https URL, found scheme {:?}", url.scheme()),
+            format!(
+                "expected an http or https URL, found scheme {:?}",
+                url.scheme()
+            ),
         ));
     }
     Ok(url)

@@ -128,8 +128,11 @@ pub trait Store: Send + Sync {
     /// The publication times of a source's most recent entries (newest first,
     /// at most `limit`; entries without a publication time are left out), used
     /// to adapt the polling interval.
-    async fn recent_entry_times(&self, source: SourceId, limit: usize)
-    -> StoreResult<Vec<Timestamp>>;
+    async fn recent_entry_times(
+        &self,
+        source: SourceId,
+        limit: usize,
+    ) -> StoreResult<Vec<Timestamp>>;
 
     // ----- articles ------------------------------------------------------
 
@@ -192,11 +195,7 @@ pub trait Store: Send + Sync {
 
     /// Queues outbox rows. A row for the same (edition, sink, recipient, part)
     /// that already exists is left as is. Returns how many rows were created.
-    async fn enqueue_deliveries(
-        &self,
-        rows: &[NewDelivery],
-        now: Timestamp,
-    ) -> StoreResult<usize>;
+    async fn enqueue_deliveries(&self, rows: &[NewDelivery], now: Timestamp) -> StoreResult<usize>;
 
     /// Claims up to `limit` rows that are pending, or sending with an expired
     /// lease, and whose `not_before` has passed; marks them sending with a

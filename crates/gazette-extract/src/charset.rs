@@ -49,14 +49,12 @@ pub struct Decoded {
     pub had_errors: bool,
 }
 
-/// Resolves a charset label; UTF-16 labels in a document declaration are
-/// ignored, as browsers do (a document that can declare itself in ASCII is not UTF-16).
+/// Resolves a charset label. A document's own declaration naming an encoding
+/// that is not ASCII-compatible (UTF-16) is ignored: had it been true, the
+/// declaration itself would not have been readable as ASCII.
 fn label(label: Option<&str>, from_document: bool) -> Option<&'static Encoding> {
     let enc = Encoding::for_label(label?.trim().trim_matches(['"', '\'']).as_bytes())?;
-    if from_document && (enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE) {
-        return Some(UTF_8);
-    }
-    Some(enc)
+    (!from_document || enc.is_ascii_compatible()).then_some(enc)
 }
 
 /// Decodes `bytes` following the order described in the module docs.
@@ -74,7 +72,9 @@ pub fn decode(bytes: &[u8], hints: Hints<'_>) -> Decoded {
         detector.feed(bytes, true);
         // Only reached when the bytes are not valid UTF-8, so UTF-8 is not a candidate.
         let tld = hints.tld.filter(|t| {
-            !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
         (
             detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Deny),
@@ -89,6 +89,23 @@ pub fn decode(bytes: &[u8], hints: Hints<'_>) -> Decoded {
         evidence,
         had_errors,
     }
+}
+
+/// Decodes an HTML document: [`decode`] with the `<meta charset>` of its first
+/// 1,024 bytes as the document's declaration, and the URL's top-level domain
+/// as a detection hint.
+pub fn decode_html(bytes: &[u8], http_charset: Option<&str>, url: Option<&url::Url>) -> Decoded {
+    let declared = html_declared_charset(bytes);
+    decode(
+        bytes,
+        Hints {
+            transport: http_charset,
+            document: declared.as_deref(),
+            tld: url
+                .and_then(|u| u.domain())
+                .and_then(|d| d.rsplit('.').next()),
+        },
+    )
 }
 
 /// Finds the charset an HTML document declares in its first 1,024 bytes:
@@ -106,7 +123,9 @@ pub fn html_declared_charset(bytes: &[u8]) -> Option<String> {
             if let Some(value) = after.strip_prefix('=') {
                 let value = value.trim_start().trim_start_matches(['"', '\'']);
                 let end = value
-                    .find(|c: char| c == '"' || c == '\'' || c == ';' || c.is_whitespace() || c == '/')
+                    .find(|c: char| {
+                        c == '"' || c == '\'' || c == ';' || c.is_whitespace() || c == '/'
+                    })
                     .unwrap_or(value.len());
                 if end > 0 {
                     return Some(value[..end].to_string());
@@ -180,11 +199,14 @@ mod tests {
             .as_deref(),
             Some("windows-1252")
         );
-        assert_eq!(html_declared_charset(b"<meta name=description content=x>"), None);
+        assert_eq!(
+            html_declared_charset(b"<meta name=description content=x>"),
+            None
+        );
     }
 
     #[test]
-    fn utf16_declared_in_ascii_is_treated_as_utf8() {
+    fn utf16_declared_in_ascii_is_ignored() {
         let d = decode(
             b"<meta charset=utf-16>ok",
             Hints {
@@ -194,5 +216,6 @@ mod tests {
             },
         );
         assert_eq!(d.text, "<meta charset=utf-16>ok");
+        assert_eq!(d.evidence, Evidence::ValidUtf8);
     }
 }

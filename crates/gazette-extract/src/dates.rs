@@ -4,9 +4,9 @@
 //! A date-time without an offset is taken as UTC, a bare date as midnight UTC:
 //! being a few hours off is better than dropping the date.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
 /// Parses the date formats found in page metadata. `None` when nothing fits.
 ///
@@ -58,7 +58,9 @@ mod tests {
     #[test]
     fn zulu_and_fractional_seconds_parse() {
         assert_eq!(
-            parse_date("2024-05-01T10:00:00.123Z").unwrap().as_millisecond(),
+            parse_date("2024-05-01T10:00:00.123Z")
+                .unwrap()
+                .as_millisecond(),
             1_714_557_600_123
         );
     }

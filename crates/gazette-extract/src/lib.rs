@@ -38,7 +38,11 @@ pub enum ExtractError {
     NoArticle { url: String },
     /// The page is larger than the configured cap.
     #[error("page {url} is {size} bytes, more than the {limit}-byte limit for extraction")]
-    TooLarge { url: String, size: usize, limit: usize },
+    TooLarge {
+        url: String,
+        size: usize,
+        limit: usize,
+    },
     /// The page has more elements than the configured cap (deeply nested or generated markup).
     #[error("page {url} has too many elements to parse ({found} > {limit})")]
     TooManyElements {
@@ -93,31 +97,21 @@ pub fn extract_with(
             limit: config.max_bytes,
         });
     }
-    let declared = charset::html_declared_charset(html);
-    let decoded = charset::decode(
-        html,
-        charset::Hints {
-            transport: http_charset,
-            document: declared.as_deref(),
-            tld: url.domain().and_then(|d| d.rsplit('.').next()),
-        },
-    );
+    let decoded = charset::decode_html(html, http_charset, Some(url));
     let document = Document::from(decoded.text.as_str());
     let canonical_url = canonical(&document, url);
-    let html_lang = document
-        .select("html")
-        .attr("lang")
-        .map(|l| l.to_string());
+    let html_lang = document.select("html").attr("lang").map(|l| l.to_string());
 
     let readability_config = dom_smoothie::Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: config.max_elements,
         ..Default::default()
     };
-    let mut readability = Readability::with_document(document, Some(url.as_str()), Some(readability_config))
-        .map_err(|_| ExtractError::NoArticle {
-            url: url.to_string(),
-        })?;
+    let mut readability =
+        Readability::with_document(document, Some(url.as_str()), Some(readability_config))
+            .map_err(|_| ExtractError::NoArticle {
+                url: url.to_string(),
+            })?;
     let article = readability.parse().map_err(|e| match e {
         dom_smoothie::ReadabilityError::TooManyElements(found, limit) => {
             ExtractError::TooManyElements {
@@ -142,7 +136,11 @@ pub fn extract_with(
         url: Some(url.clone()),
         canonical_url,
         title: non_empty(&article.title),
-        authors: article.byline.as_deref().map(split_authors).unwrap_or_default(),
+        authors: article
+            .byline
+            .as_deref()
+            .map(split_authors)
+            .unwrap_or_default(),
         published: article.published_time.as_deref().and_then(parse_date),
         modified: article.modified_time.as_deref().and_then(parse_date),
         lang: article
@@ -220,8 +218,14 @@ mod tests {
 
     #[test]
     fn bylines_are_split_into_names() {
-        assert_eq!(split_authors("By Jane Doe and John Roe"), ["Jane Doe", "John Roe"]);
-        assert_eq!(split_authors("Par Marie Curie, Pierre Curie"), ["Marie Curie", "Pierre Curie"]);
+        assert_eq!(
+            split_authors("By Jane Doe and John Roe"),
+            ["Jane Doe", "John Roe"]
+        );
+        assert_eq!(
+            split_authors("Par Marie Curie, Pierre Curie"),
+            ["Marie Curie", "Pierre Curie"]
+        );
     }
 
     #[test]
@@ -244,7 +248,10 @@ mod tests {
             ..Default::default()
         };
         let err = extract_with(&[b'a'; 11], &url, None, &config).unwrap_err();
-        assert!(matches!(err, ExtractError::TooLarge { size: 11, .. }), "{err}");
+        assert!(
+            matches!(err, ExtractError::TooLarge { size: 11, .. }),
+            "{err}"
+        );
     }
 
     #[test]

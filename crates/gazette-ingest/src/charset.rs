@@ -10,7 +10,7 @@
 //! 2. the `charset` of the HTTP `Content-Type`;
 //! 3. the `encoding` of the XML declaration;
 //! 4. UTF-8, when the bytes are valid UTF-8;
-//! 5. a statistical guess ([`chardetng`]), which falls back to windows-1252.
+//! 5. a statistical guess (`chardetng`), which falls back to windows-1252.
 //!
 //! Labels are resolved as browsers do ([`encoding_rs`]'s WHATWG table), so
 //! `ISO-8859-1` reads as windows-1252 and curly quotes or `€` survive. The XML
@@ -21,29 +21,17 @@
 //! use gazette_ingest::charset::{decode, CharsetSource};
 //! let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss>caf\xe9</rss>";
 //! let decoded = decode(bytes, None);
-//! assert_eq!(decoded.source, CharsetSource::Declaration);
+//! assert_eq!(decoded.source, CharsetSource::Document);
 //! assert_eq!(decoded.text, "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss>café</rss>");
 //! ```
 
 use std::ops::Range;
 
-use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
-use encoding_rs::{Encoding, UTF_8};
+use encoding_rs::Encoding;
+use gazette_extract::charset::{self as html_charset, Hints};
 
 /// Where the encoding of a document was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharsetSource {
-    /// A byte order mark at the start of the bytes.
-    Bom,
-    /// The `charset` parameter of the HTTP `Content-Type`.
-    Http,
-    /// The `encoding` of the XML declaration.
-    Declaration,
-    /// No label: the bytes are valid UTF-8.
-    Utf8,
-    /// No label and not UTF-8: guessed from byte statistics.
-    Detected,
-}
+pub use gazette_extract::charset::Evidence as CharsetSource;
 
 /// A document decoded to UTF-8.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,50 +46,30 @@ pub struct Decoded {
 
 /// Decodes a document to UTF-8 (see the [module docs](self) for the order of
 /// precedence). Malformed sequences become U+FFFD; decoding never fails.
+///
+/// The order itself is shared with HTML pages ([`gazette_extract::charset`]);
+/// what is particular to feeds is where the document declares its encoding
+/// (the XML declaration) and that the declaration is rewritten after decoding.
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
-    let (encoding, source, body) = choose_encoding(bytes, http_charset);
-    let (text, _) = encoding.decode_without_bom_handling(body);
-    let mut text = text.into_owned();
+    let declared =
+        declared_encoding(bytes).map(|range| String::from_utf8_lossy(&bytes[range]).into_owned());
+    let decoded = html_charset::decode(
+        bytes,
+        Hints {
+            transport: http_charset,
+            document: declared.as_deref(),
+            tld: None,
+        },
+    );
+    let mut text = decoded.text;
     if let Some(range) = declared_encoding(text.as_bytes()) {
         text.replace_range(range, "utf-8");
     }
     Decoded {
         text,
-        encoding,
-        source,
+        encoding: decoded.encoding,
+        source: decoded.evidence,
     }
-}
-
-/// The encoding to read `bytes` with, why, and the bytes without their BOM.
-fn choose_encoding<'a>(
-    bytes: &'a [u8],
-    http_charset: Option<&str>,
-) -> (&'static Encoding, CharsetSource, &'a [u8]) {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return (encoding, CharsetSource::Bom, &bytes[bom_len..]);
-    }
-    if let Some(encoding) = http_charset.and_then(|label| Encoding::for_label(label.as_bytes())) {
-        return (encoding, CharsetSource::Http, bytes);
-    }
-    // A declaration readable as ASCII cannot be telling the truth when it
-    // names UTF-16 (which would have made it unreadable), so such labels are
-    // ignored.
-    let declared = declared_encoding(bytes)
-        .and_then(|range| Encoding::for_label(&bytes[range]))
-        .filter(|encoding| encoding.is_ascii_compatible());
-    if let Some(encoding) = declared {
-        return (encoding, CharsetSource::Declaration, bytes);
-    }
-    if std::str::from_utf8(bytes).is_ok() {
-        return (UTF_8, CharsetSource::Utf8, bytes);
-    }
-    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
-    (
-        detector.guess(None, Utf8Detection::Deny),
-        CharsetSource::Detected,
-        bytes,
-    )
 }
 
 /// The byte range of the `encoding` value in a leading XML declaration
@@ -144,7 +112,7 @@ mod tests {
     #[test]
     fn utf8_without_label_is_read_as_utf8() {
         let d = decode("<rss>café — “quoted”</rss>".as_bytes(), None);
-        assert_eq!(d.source, CharsetSource::Utf8);
+        assert_eq!(d.source, CharsetSource::ValidUtf8);
         assert_eq!(d.text, "<rss>café — “quoted”</rss>");
     }
 
@@ -153,7 +121,7 @@ mod tests {
         // 0x80 is € in windows-1252 (a C1 control in strict ISO-8859-1).
         let bytes = b"<?xml version='1.0' encoding='ISO-8859-1'?><t>\xe9 \x80</t>";
         let d = decode(bytes, None);
-        assert_eq!(d.source, CharsetSource::Declaration);
+        assert_eq!(d.source, CharsetSource::Document);
         assert_eq!(d.encoding, encoding_rs::WINDOWS_1252);
         assert_eq!(d.text, "<?xml version='1.0' encoding='utf-8'?><t>é €</t>");
     }
@@ -174,7 +142,7 @@ mod tests {
     fn http_charset_overrides_the_declaration() {
         let bytes = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>café</t>".as_bytes();
         let d = decode(bytes, Some("utf-8"));
-        assert_eq!(d.source, CharsetSource::Http);
+        assert_eq!(d.source, CharsetSource::Transport);
         assert_eq!(
             d.text,
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><t>café</t>"
@@ -184,7 +152,7 @@ mod tests {
     #[test]
     fn unknown_http_charset_is_ignored() {
         let d = decode(b"<t>caf\xc3\xa9</t>", Some("x-no-such-charset"));
-        assert_eq!(d.source, CharsetSource::Utf8);
+        assert_eq!(d.source, CharsetSource::ValidUtf8);
         assert_eq!(d.text, "<t>café</t>");
     }
 
@@ -194,7 +162,7 @@ mod tests {
         let mut bytes = vec![0xFF, 0xFE];
         bytes.extend(xml.encode_utf16().flat_map(u16::to_le_bytes));
         let d = decode(&bytes, Some("iso-8859-1"));
-        assert_eq!(d.source, CharsetSource::Bom);
+        assert_eq!(d.source, CharsetSource::ByteOrderMark);
         assert_eq!(d.encoding, encoding_rs::UTF_16LE);
         assert_eq!(
             d.text,
@@ -205,7 +173,7 @@ mod tests {
     #[test]
     fn ascii_readable_utf16_declaration_is_ignored() {
         let d = decode(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><t>x</t>", None);
-        assert_eq!(d.source, CharsetSource::Utf8);
+        assert_eq!(d.source, CharsetSource::ValidUtf8);
     }
 
     #[test]

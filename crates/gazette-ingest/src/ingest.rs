@@ -43,7 +43,6 @@ use jiff::{SignedDuration, Timestamp};
 use tracing::Instrument;
 use url::Url;
 
-use crate::charset;
 use crate::discover::discover_feeds;
 use crate::feed::{FeedError, parse_feed};
 use crate::fetch::{Accept, Conditional, FetchError, FetchOutcome, Fetcher};
@@ -475,7 +474,12 @@ impl Ingester {
         match parse_feed(&page.body, Some(&page.final_url), page.charset()) {
             Ok(feed) => self.add_parsed(given, &feed, None, now).await,
             Err(FeedError::HtmlPage) => {
-                let html = charset::decode(&page.body, page.charset()).text;
+                let html = gazette_extract::charset::decode_html(
+                    &page.body,
+                    page.charset(),
+                    Some(&page.final_url),
+                )
+                .text;
                 let Some(found) = discover_feeds(&html, &page.final_url).into_iter().next() else {
                     return Err(AddError::NoFeedFound {
                         url: page.final_url,

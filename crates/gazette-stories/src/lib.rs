@@ -8,6 +8,7 @@
 //! - [`rank()`] scores [`StoryInput`]s from explainable signals (outlets,
 //!   velocity, recency, languages) and fills every [`RankedStory`] field:
 //!   sources, a one-to-three sentence summary, a key quote.
+//! - [`choose_lead`] picks the article whose headline best names the story.
 //!
 //! ```
 //! use gazette_core::{config::StoriesConfig, StoryId};
@@ -30,10 +31,12 @@
 
 pub mod cluster;
 mod features;
+pub mod lead;
 pub mod rank;
 mod summary;
 
 pub use cluster::{Assignment, Clusterer};
+pub use lead::choose_lead;
 pub use rank::{StoryInput, rank};
 
 #[cfg(test)]

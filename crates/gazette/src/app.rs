@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use gazette_core::config::{ChannelConfig, Config, StoreLocation};
 use gazette_core::Store;
+use gazette_core::config::{ChannelConfig, Config, StoreLocation};
 use gazette_ingest::{Fetcher, Ingester};
 use gazette_store::SqliteStore;
 
@@ -71,5 +71,4 @@ impl App {
                 }
             })
     }
-
 }

@@ -13,7 +13,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// Configuration file (default: ./gazette.toml when it exists).
-    #[arg(long, short, global = true, env = "GAZETTE_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "GAZETTE_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
     /// More log output (-v: debug, -vv: trace). GAZETTE_LOG takes a tracing filter.
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]

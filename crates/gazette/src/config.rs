@@ -78,28 +78,35 @@ fn read_file(path: &Path) -> Result<Table, UsageError> {
             path.display()
         ))
     })?;
-    // Deserializing the file alone first gives errors with a line and column
-    // (unknown keys, wrong types); the merged table below has no positions.
-    if let Err(e) = toml::from_str::<RawConfig>(&text) {
-        return Err(UsageError::new(format!(
-            "{}:{}",
+    // Deserializing the file alone first gives errors with a line, a column and
+    // the key (unknown keys, wrong types); the merged table below has no positions.
+    let located = |e: &toml::de::Error, key: Option<String>| {
+        let key = key
+            .filter(|k| !k.is_empty() && k != "?")
+            .map(|k| format!(" key `{k}`:"))
+            .unwrap_or_default();
+        UsageError::new(format!(
+            "{}:{}{key} {}",
             path.display(),
-            with_line(&text, &e)
-        )));
+            line_of(&text, e),
+            e.message()
+        ))
+    };
+    let deserializer = toml::Deserializer::parse(&text).map_err(|e| located(&e, None))?;
+    if let Err(e) = serde_path_to_error::deserialize::<_, RawConfig>(deserializer) {
+        return Err(located(e.inner(), Some(e.path().to_string())));
     }
-    toml::from_str::<Table>(&text)
-        .map_err(|e| UsageError::new(format!("{}:{}", path.display(), with_line(&text, &e))))
+    toml::from_str::<Table>(&text).map_err(|e| located(&e, None))
 }
 
-/// "LINE: message" from a TOML error, or just the message.
-fn with_line(text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
+/// The line of a TOML error ("4:"), or nothing when it has no position.
+fn line_of(text: &str, e: &toml::de::Error) -> String {
+    e.span()
+        .map(|span| {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("{line}: {}", e.message())
-        }
-        None => format!(" {}", e.message()),
-    }
+            format!("{line}:")
+        })
+        .unwrap_or_default()
 }
 
 /// An environment value: a TOML value when it parses as one, else a string.
@@ -174,7 +181,10 @@ mod tests {
         let path = write(dir.path(), "\n\n[fetch]\nconcurrency = \"many\"\n");
         let err = load(Some(&path), env(&[])).unwrap_err().to_string();
         assert!(err.contains("gazette.toml:4"), "{err}");
-        assert!(err.contains("concurrency") || err.contains("integer"), "{err}");
+        assert!(
+            err.contains("concurrency") || err.contains("integer"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -209,7 +219,10 @@ mod tests {
     #[test]
     fn validation_errors_name_the_key() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(dir.path(), "[[channels]]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n");
+        let path = write(
+            dir.path(),
+            "[[channels]]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n",
+        );
         let err = load(Some(&path), env(&[])).unwrap_err().to_string();
         assert!(err.contains("channels[0].timezone"), "{err}");
     }

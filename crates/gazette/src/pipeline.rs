@@ -2,10 +2,10 @@
 //! and write back. Commands, the daemon and the demo all go through here, so the
 //! demo exercises exactly what `gazette run` does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use gazette_core::config::{ChannelConfig, StoriesConfig};
-use gazette_core::{Article, ArticleId, Edition, NewEdition, RankedStory, Story, Store};
+use gazette_core::{Article, ArticleId, Edition, NewEdition, RankedStory, Store, Story, StoryId};
 use gazette_editions::ComposeInput;
 use gazette_stories::{Assignment, Clusterer, StoryInput};
 use jiff::{SignedDuration, Timestamp, Zoned};
@@ -21,20 +21,25 @@ pub struct GroupReport {
 }
 
 /// Assigns every article not yet in a story, in the order the articles were
-/// stored: to an open story when similar enough, else to a new story.
+/// stored: to an open story when similar enough, else to a new story. Then
+/// each story that grew gets the most central article as its lead.
 pub async fn group_articles(
     store: &dyn Store,
     config: &StoriesConfig,
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
     let mut clusterer = Clusterer::new(config);
+    // The open stories' articles, for the clusterer and for choosing leads.
+    let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
     for story in store.stories_since(now - config.window).await? {
         for member in &story.members {
             if let Some(article) = store.article(member.article_id).await? {
                 clusterer.add_member(story.id, &article);
+                members.entry(story.id).or_default().push(article);
             }
         }
     }
+    let mut grown: HashSet<StoryId> = HashSet::new();
     let mut report = GroupReport::default();
     loop {
         let batch = store.unassigned_articles(500).await?;
@@ -53,7 +58,17 @@ pub async fn group_articles(
                 }
             };
             clusterer.add_member(story, &article);
+            members.entry(story).or_default().push(article);
+            grown.insert(story);
             report.assigned += 1;
+        }
+    }
+    for story in grown {
+        let articles = &members[&story];
+        if articles.len() > 1
+            && let Some(lead) = gazette_stories::choose_lead(articles)
+        {
+            store.set_story_lead(story, lead).await?;
         }
     }
     Ok(report)
@@ -81,15 +96,6 @@ pub async fn stories_with_articles(
     Ok(out)
 }
 
-/// Stories active since `since`, ranked, best first.
-pub async fn ranked_stories(
-    store: &dyn Store,
-    since: Timestamp,
-    now: Timestamp,
-) -> anyhow::Result<Vec<RankedStory>> {
-    Ok(rank(&stories_with_articles(store, since).await?, now))
-}
-
 /// Ranks loaded stories, best first.
 pub fn rank(stories: &[(Story, Vec<Article>)], now: Timestamp) -> Vec<RankedStory> {
     let inputs: Vec<StoryInput<'_>> = stories
@@ -114,7 +120,16 @@ pub async fn compose_edition(
         .filter(|e| e.edition.slot.timestamp() < slot_at)
         .collect();
     let window_start = gazette_editions::window_start(channel, slot, history.last());
-    let ranked = ranked_stories(store, window_start, now).await?;
+    // The edition shows the stories as they stood at the slot (or now, if earlier):
+    // articles that arrived later belong to the next edition.
+    let window_end = slot_at.min(now);
+    let mut stories = stories_with_articles(store, window_start).await?;
+    for (story, articles) in &mut stories {
+        story.members.retain(|m| m.time <= window_end);
+        articles.retain(|a| a.effective_time() <= window_end);
+    }
+    stories.retain(|(story, _)| !story.members.is_empty());
+    let ranked = rank(&stories, now);
     Ok(gazette_editions::compose(ComposeInput {
         channel,
         slot: slot.clone(),
@@ -133,7 +148,10 @@ pub async fn edition_for_slot(
     slot: &Zoned,
     now: Timestamp,
 ) -> anyhow::Result<Option<Edition>> {
-    if let Some(existing) = store.edition_for_slot(&channel.name, slot.timestamp()).await? {
+    if let Some(existing) = store
+        .edition_for_slot(&channel.name, slot.timestamp())
+        .await?
+    {
         return Ok(Some(existing));
     }
     match compose_edition(store, channel, slot, now).await? {

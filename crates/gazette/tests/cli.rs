@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use assert_cmd::Command;
+use axum::Router;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -54,7 +54,10 @@ fn help_exits_zero() {
 #[test]
 fn an_unknown_flag_exits_two() {
     let dir = tempfile::tempdir().unwrap();
-    gazette(dir.path()).args(["ingest", "--twice"]).assert().code(2);
+    gazette(dir.path())
+        .args(["ingest", "--twice"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -90,7 +93,10 @@ fn init_writes_a_valid_config_once() {
     assert!(dir.path().join("gazette.toml").is_file());
     assert!(dir.path().join("gazette-data").is_dir());
     // The written file is picked up and valid.
-    gazette(dir.path()).args(["feeds", "list"]).assert().success();
+    gazette(dir.path())
+        .args(["feeds", "list"])
+        .assert()
+        .success();
     // A second init refuses to overwrite.
     let out = gazette(dir.path()).arg("init").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -125,7 +131,11 @@ fn feeds_parse_of_a_missing_file_exits_two_and_names_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-feed.xml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no-such-feed.xml"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -179,7 +189,10 @@ fn opml_import_list_export_and_remove() {
         .arg(fixture("feeds.opml"))
         .assert()
         .success();
-    let out = gazette(dir.path()).args(["feeds", "export"]).output().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "export"])
+        .output()
+        .unwrap();
     let opml = String::from_utf8(out.stdout).unwrap();
     assert_eq!(opml.matches("xmlUrl=").count(), 3, "{opml}");
     assert!(opml.contains("https://beta.example/atom.xml"));
@@ -342,16 +355,21 @@ fn start_news_site() -> String {
 fn feeds_to_a_delivered_edition_end_to_end() {
     let base = start_news_site();
     let dir = tempfile::tempdir().unwrap();
+    // An edition every hour, so the latest slot always follows the articles
+    // (published one to five hours ago); every edition command names the same
+    // instant with --at, so the test does not depend on the time of day.
+    let schedule: Vec<String> = (0..24).map(|h| format!("\"{h:02}:00\"")).collect();
     std::fs::write(
         dir.path().join("gazette.toml"),
-        r#"
+        format!(
+            r#"
 data_dir = "data"
 [fetch]
 allow_private_networks = true
 [[channels]]
 name = "test"
 timezone = "UTC"
-schedule = ["00:00", "06:00", "12:00", "18:00"]
+schedule = [{}]
 lookback = "12h"
 size = 5
 [[channels.sinks]]
@@ -359,8 +377,11 @@ kind = "file"
 dir = "out"
 format = "text"
 "#,
+            schedule.join(", ")
+        ),
     )
     .unwrap();
+    let at = jiff::Timestamp::now().to_string();
 
     gazette(dir.path())
         .args(["feeds", "add", &format!("{base}/news/rss.xml")])
@@ -383,9 +404,18 @@ format = "text"
         .iter()
         .map(|f| f["url"].as_str().unwrap())
         .collect();
-    assert_eq!(urls, [format!("{base}/news/rss.xml"), format!("{base}/wire/atom.xml")]);
+    assert_eq!(
+        urls,
+        [
+            format!("{base}/news/rss.xml"),
+            format!("{base}/wire/atom.xml")
+        ]
+    );
 
-    let out = gazette(dir.path()).args(["ingest", "--once"]).output().unwrap();
+    let out = gazette(dir.path())
+        .args(["ingest", "--once"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 
     let out = gazette(dir.path())
@@ -396,8 +426,15 @@ format = "text"
     let stories = stories.as_array().unwrap();
     assert_eq!(stories.len(), 2, "{stories:#?}");
     // The earthquake, covered by two outlets, ranks first and holds both articles.
-    assert_eq!(stories[0]["articles"].as_array().unwrap().len(), 2, "{stories:#?}");
-    assert_eq!(stories[0]["outlets"], serde_json::json!(["daily.example", "wire.example"]));
+    assert_eq!(
+        stories[0]["articles"].as_array().unwrap().len(),
+        2,
+        "{stories:#?}"
+    );
+    assert_eq!(
+        stories[0]["outlets"],
+        serde_json::json!(["daily.example", "wire.example"])
+    );
     let texts: Vec<&str> = stories[0]["articles"]
         .as_array()
         .unwrap()
@@ -407,7 +444,9 @@ format = "text"
     assert!(texts.iter().all(|t| t.contains("Aceh")), "{texts:?}");
 
     let out = gazette(dir.path())
-        .args(["edition", "preview", "test", "--format", "json"])
+        .args([
+            "edition", "preview", "test", "--format", "json", "--at", &at,
+        ])
         .output()
         .unwrap();
     let edition = stdout_json(&out);
@@ -415,9 +454,16 @@ format = "text"
     assert_eq!(edition["stories"].as_array().unwrap().len(), 2);
     let sources = edition["stories"][0]["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 2);
-    assert!(sources.iter().all(|s| s["url"].as_str().unwrap().starts_with(&base)));
+    assert!(
+        sources
+            .iter()
+            .all(|s| s["url"].as_str().unwrap().starts_with(&base))
+    );
 
-    gazette(dir.path()).args(["edition", "send", "test"]).assert().success();
+    gazette(dir.path())
+        .args(["edition", "send", "test", "--at", &at])
+        .assert()
+        .success();
     let written: Vec<PathBuf> = std::fs::read_dir(dir.path().join("data/out"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -429,10 +475,21 @@ format = "text"
     assert!(!text.contains("Follow us on Telegram"), "{text}");
 
     // Sending the same slot again composes nothing new and delivers nothing twice.
-    gazette(dir.path()).args(["edition", "send", "test"]).assert().success();
-    assert_eq!(std::fs::read_dir(dir.path().join("data/out")).unwrap().count(), 1);
+    gazette(dir.path())
+        .args(["edition", "send", "test", "--at", &at])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("data/out"))
+            .unwrap()
+            .count(),
+        1
+    );
 
-    let out = gazette(dir.path()).args(["feeds", "export"]).output().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "export"])
+        .output()
+        .unwrap();
     let opml = String::from_utf8(out.stdout).unwrap();
     assert!(opml.contains(&format!("{base}/wire/atom.xml")), "{opml}");
 }
@@ -454,7 +511,12 @@ fn demo_json_has_the_contract_fields_and_ranks_the_widest_story_first() {
         assert!(!s["title"].as_str().unwrap().is_empty());
         assert!(!s["summary"].as_str().unwrap().is_empty());
         for src in s["sources"].as_array().unwrap() {
-            assert!(src["url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+            assert!(
+                src["url"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("http://127.0.0.1:")
+            );
             assert!(!src["outlet"].as_str().unwrap().is_empty());
         }
     }

@@ -151,14 +151,32 @@ impl SqliteStore {
 /// (durable at checkpoints, never corrupt), foreign keys enforced.
 fn configure(conn: &Connection) -> Result<(), BoxError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+    let mode = switch_to_wal(conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(format!("cannot switch to WAL mode (the journal mode stays {mode:?})").into());
     }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok(())
+}
+
+/// Sets WAL mode. Switching the journal mode needs an exclusive lock, and SQLite
+/// answers `SQLITE_BUSY` at once (without its busy handler) when another
+/// connection is opening the same new file, so busy answers are retried here
+/// up to the busy timeout.
+fn switch_to_wal(conn: &Connection) -> Result<String, rusqlite::Error> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 #[async_trait]

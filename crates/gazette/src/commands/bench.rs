@@ -90,7 +90,10 @@ fn bench_feeds(dir: &Path, iterations: u32, quiet: bool) -> anyhow::Result<Feeds
     collect(dir, &mut paths).with_context(|| format!("cannot list {}", dir.display()))?;
     paths.sort();
     if paths.is_empty() {
-        return Err(usage!("no feed files (.xml, .rss, .atom, .rdf, .json) under {}", dir.display()));
+        return Err(usage!(
+            "no feed files (.xml, .rss, .atom, .rdf, .json) under {}",
+            dir.display()
+        ));
     }
     let files: Vec<Vec<u8>> = paths
         .iter()

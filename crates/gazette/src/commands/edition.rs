@@ -1,7 +1,7 @@
 //! `gazette edition preview|send CHANNEL`.
 
-use gazette_core::config::ChannelConfig;
 use gazette_core::Format;
+use gazette_core::config::ChannelConfig;
 use gazette_deliver::Outbox;
 use gazette_editions::Renderer;
 use jiff::civil::{DateTime, Time};
@@ -53,7 +53,8 @@ async fn send(app: &App, args: EditionArgs) -> anyhow::Result<()> {
     }
     let now = Timestamp::now();
     let slot = slot_for(channel, args.at.as_deref(), now)?;
-    let Some(edition) = pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now).await? else {
+    let Some(edition) = pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now).await?
+    else {
         eprintln!(
             "no edition for {} at {slot}: fewer than {} stories in the window (a quiet period)",
             channel.name, channel.min_stories
@@ -61,7 +62,9 @@ async fn send(app: &App, args: EditionArgs) -> anyhow::Result<()> {
         return Ok(());
     };
     let renderer = Renderer::new(None)?;
-    let queued = gazette_deliver::queue_edition(app.store.as_ref(), &renderer, channel, &edition, now).await?;
+    let queued =
+        gazette_deliver::queue_edition(app.store.as_ref(), &renderer, channel, &edition, now)
+            .await?;
     let outbox = Outbox::from_channels(&app.config.channels)?;
     let report = outbox.run_once(app.store.as_ref(), now).await?;
     eprintln!(
@@ -119,6 +122,11 @@ fn parse_at(channel: &ChannelConfig, text: &str, now: Timestamp) -> anyhow::Resu
     };
     Ok(local
         .to_zoned(tz.clone())
-        .map_err(|e| usage!("--at: {text:?} does not exist in {}: {e}", channel.timezone_name))?
+        .map_err(|e| {
+            usage!(
+                "--at: {text:?} does not exist in {}: {e}",
+                channel.timezone_name
+            )
+        })?
         .timestamp())
 }

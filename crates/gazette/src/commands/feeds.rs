@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use anyhow::Context;
-use gazette_core::config::{parse_url, Config};
+use gazette_core::config::{Config, parse_url};
 use gazette_core::{NewSource, ParsedFeed, Source, SourceId, SourceStatus};
 use gazette_ingest::{
-    parse_feed, parse_opml, write_opml, Accept, AddError, Conditional, FetchOutcome, Fetcher,
-    OpmlFeed, Progress,
+    Accept, AddError, Conditional, FetchOutcome, Fetcher, OpmlFeed, Progress, parse_feed,
+    parse_opml, write_opml,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -36,7 +36,10 @@ fn cli_url(text: &str) -> anyhow::Result<Url> {
 }
 
 async fn add(app: &App, urls: &[String]) -> anyhow::Result<()> {
-    let urls: Vec<Url> = urls.iter().map(|u| cli_url(u)).collect::<anyhow::Result<_>>()?;
+    let urls: Vec<Url> = urls
+        .iter()
+        .map(|u| cli_url(u))
+        .collect::<anyhow::Result<_>>()?;
     let ingester = app.ingester()?;
     let mut failures = Vec::new();
     for url in &urls {
@@ -68,10 +71,17 @@ async fn add(app: &App, urls: &[String]) -> anyhow::Result<()> {
         n => {
             // A document that is not a feed is the user's input; a network failure is not.
             let input_error = failures.iter().all(|e| {
-                matches!(e, AddError::InvalidFeed { .. } | AddError::NoFeedFound { .. })
+                matches!(
+                    e,
+                    AddError::InvalidFeed { .. } | AddError::NoFeedFound { .. }
+                )
             });
             let msg = format!("{n} of {} feeds could not be added", urls.len());
-            Err(if input_error { usage!("{msg}") } else { anyhow::anyhow!(msg) })
+            Err(if input_error {
+                usage!("{msg}")
+            } else {
+                anyhow::anyhow!(msg)
+            })
         }
     }
 }
@@ -80,7 +90,10 @@ async fn import(app: &App, file: &Path, quiet: bool) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).map_err(|e| usage!("cannot read {}: {e}", file.display()))?;
     let feeds = parse_opml(&bytes).map_err(|e| usage!("{}: {e}", file.display()))?;
     if feeds.is_empty() {
-        return Err(usage!("{}: no feeds (outlines with an xmlUrl) found", file.display()));
+        return Err(usage!(
+            "{}: no feeds (outlines with an xmlUrl) found",
+            file.display()
+        ));
     }
     let progress = Reporter::new(quiet);
     progress.start(feeds.len() as u64, "import");
@@ -323,8 +336,16 @@ pub async fn parse(config: &Config, inputs: &[String]) -> anyhow::Result<()> {
     for f in &failures {
         eprintln!("gazette: {f}");
     }
-    let msg = format!("{} of {} inputs could not be parsed", failures.len(), inputs.len());
-    Err(if network_failure { anyhow::anyhow!(msg) } else { usage!("{msg}") })
+    let msg = format!(
+        "{} of {} inputs could not be parsed",
+        failures.len(),
+        inputs.len()
+    );
+    Err(if network_failure {
+        anyhow::anyhow!(msg)
+    } else {
+        usage!("{msg}")
+    })
 }
 
 /// Why one `feeds parse` input failed.
@@ -345,7 +366,8 @@ impl std::fmt::Display for InputError {
 }
 
 fn parse_file_input(path: &Path) -> Result<ParsedFeed, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::Invalid(format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| InputError::Invalid(format!("cannot read: {e}")))?;
     let base = std::fs::canonicalize(path)
         .ok()
         .and_then(|p| Url::from_file_path(p).ok());

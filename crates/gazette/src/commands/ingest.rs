@@ -19,7 +19,8 @@ pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()>
     loop {
         let now = Timestamp::now();
         let report = ingester.run_once(now, &progress).await?;
-        let grouped = pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await?;
+        let grouped =
+            pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await?;
         print_report(&report, grouped);
         if args.once {
             return Ok(());
@@ -33,7 +34,9 @@ pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()>
             .map(|s| s.poll.next_poll_at)
             .min();
         let wait = next_due
-            .map(|t| Duration::try_from(t.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO))
+            .map(|t| {
+                Duration::try_from(t.duration_since(Timestamp::now())).unwrap_or(Duration::ZERO)
+            })
             .unwrap_or(MAX_SLEEP)
             .clamp(Duration::from_secs(1), MAX_SLEEP);
         tokio::select! {

@@ -3,8 +3,8 @@
 mod bench;
 mod edition;
 mod feeds;
-mod init;
 mod ingest;
+mod init;
 mod run;
 mod stories;
 
@@ -49,7 +49,9 @@ pub fn parse_period(flag: &str, text: &str) -> anyhow::Result<jiff::SignedDurati
         .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
         .map_err(|_| crate::usage!("{flag}: {text:?} is not a fixed length of time"))?;
     if d.is_negative() {
-        return Err(crate::usage!("{flag}: expected a positive period, found {text:?}"));
+        return Err(crate::usage!(
+            "{flag}: expected a positive period, found {text:?}"
+        ));
     }
     Ok(d)
 }

@@ -66,7 +66,7 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
+        use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
             Ok(mut term) => {
                 tokio::select! {
@@ -150,7 +150,9 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
                 Ok(()) => {
                     handled.insert(key);
                 }
-                Err(e) => tracing::error!(channel = %channel.name, %slot, error = %e, "composing failed; will retry"),
+                Err(e) => {
+                    tracing::error!(channel = %channel.name, %slot, error = %e, "composing failed; will retry")
+                }
             }
         }
         if pause(&mut stop, SCHEDULE_TICK).await {

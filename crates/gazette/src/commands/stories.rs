@@ -26,8 +26,7 @@ pub async fn run(app: &App, args: StoriesArgs) -> anyhow::Result<()> {
     let since = now - period;
     let stories = pipeline::stories_with_articles(app.store.as_ref(), since).await?;
     let ranked = pipeline::rank(&stories, now);
-    let by_id: std::collections::HashMap<_, _> =
-        stories.iter().map(|(s, _)| (s.id, s)).collect();
+    let by_id: std::collections::HashMap<_, _> = stories.iter().map(|(s, _)| (s.id, s)).collect();
     let out: Vec<StoryOut<'_>> = ranked
         .iter()
         .filter_map(|r| {
@@ -49,7 +48,10 @@ pub async fn run(app: &App, args: StoriesArgs) -> anyhow::Result<()> {
         TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&out)?),
         TextOrJson::Text => {
             if out.is_empty() {
-                println!("no stories since {} (run `gazette ingest --once` first)", args.since);
+                println!(
+                    "no stories since {} (run `gazette ingest --once` first)",
+                    args.since
+                );
             }
             for s in &out {
                 println!(

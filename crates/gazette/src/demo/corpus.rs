@@ -118,7 +118,11 @@ mod tests {
         }
         for o in &outlets {
             assert!(o.articles.iter().all(|a| a.published < slot));
-            assert!(o.articles.windows(2).all(|w| w[0].published >= w[1].published));
+            assert!(
+                o.articles
+                    .windows(2)
+                    .all(|w| w[0].published >= w[1].published)
+            );
         }
     }
 
@@ -142,7 +146,10 @@ mod tests {
 
     #[test]
     fn slugs_are_url_safe() {
-        assert_eq!(slug("Magnitude-6. 1 quake hits Indonesia; 1 dead"), "magnitude-6-1-quake-hits-indonesia-1-dead");
+        assert_eq!(
+            slug("Magnitude-6. 1 quake hits Indonesia; 1 dead"),
+            "magnitude-6-1-quake-hits-indonesia-1-dead"
+        );
         assert_eq!(slug("L'été à Pékin"), "l-ete-a-pekin");
     }
 }

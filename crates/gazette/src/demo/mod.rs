@@ -32,7 +32,13 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<()> {
     let slot = morning_slot(&tz, Timestamp::now())?;
     let now = slot.timestamp();
 
-    let server = server::DemoServer::start(corpus::outlets(now))
+    let outlets = corpus::outlets(now);
+    let corpus_stories = outlets
+        .iter()
+        .flat_map(|o| o.articles.iter().map(|a| a.item.story.as_str()))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let server = server::DemoServer::start(outlets)
         .await
         .context("cannot start the demo's local web server")?;
     let dir = tempfile::Builder::new()
@@ -90,10 +96,11 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<()> {
     println!("{}", rendered.parts.join("\n"));
     if !quiet {
         eprintln!(
-            "demo: {} feeds, {} articles ingested from {} , {} stories; edition of {slot}",
+            "demo: {} feeds served at {}, {} articles ingested, grouped into {} stories \
+             (the corpus holds {corpus_stories}); edition of {slot}",
             server.feeds.len(),
-            report.new_articles,
             server.base,
+            report.new_articles,
             grouped.new_stories,
         );
     }

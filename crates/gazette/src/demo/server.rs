@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use jiff::Timestamp;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -38,7 +38,10 @@ impl DemoServer {
             .expect("a socket address makes a URL");
         let feeds = outlets
             .iter()
-            .map(|o| base.join(&o.feed_path()).expect("feed paths are relative URLs"))
+            .map(|o| {
+                base.join(&o.feed_path())
+                    .expect("feed paths are relative URLs")
+            })
             .collect();
         let edition_html = Arc::new(RwLock::new(None));
         let state = Arc::new(Site::new(outlets, base.clone(), edition_html.clone()));
@@ -80,7 +83,11 @@ struct Site {
 }
 
 impl Site {
-    fn new(outlets: Vec<Outlet>, base: url::Url, edition_html: Arc<RwLock<Option<String>>>) -> Self {
+    fn new(
+        outlets: Vec<Outlet>,
+        base: url::Url,
+        edition_html: Arc<RwLock<Option<String>>>,
+    ) -> Self {
         Site {
             outlets: outlets.into_iter().map(|o| (o.site.clone(), o)).collect(),
             base,
@@ -145,7 +152,11 @@ async fn site_file(
     if format!("/{name}/{file}") == outlet.feed_path() {
         return feed(&site, outlet, &headers);
     }
-    match outlet.articles.iter().find(|a| a.path == format!("/{name}/{file}")) {
+    match outlet
+        .articles
+        .iter()
+        .find(|a| a.path == format!("/{name}/{file}"))
+    {
         Some(article) => Html(page(&site, outlet, article)).into_response(),
         None => (StatusCode::NOT_FOUND, "no such page").into_response(),
     }
@@ -164,10 +175,16 @@ fn feed(site: &Site, outlet: &Outlet, headers: &HeaderMap) -> Response {
     let (content_type, body) = match outlet.format {
         FeedFormat::Rss => ("application/rss+xml; charset=utf-8", rss(site, outlet)),
         FeedFormat::Atom => ("application/atom+xml; charset=utf-8", atom(site, outlet)),
-        FeedFormat::Json => ("application/feed+json; charset=utf-8", json_feed(site, outlet)),
+        FeedFormat::Json => (
+            "application/feed+json; charset=utf-8",
+            json_feed(site, outlet),
+        ),
     };
     (
-        [(header::CONTENT_TYPE, content_type.to_string()), (header::ETAG, etag)],
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::ETAG, etag),
+        ],
         body,
     )
         .into_response()
@@ -175,7 +192,12 @@ fn feed(site: &Site, outlet: &Outlet, headers: &HeaderMap) -> Response {
 
 /// The first sentence of the text, at most ~200 characters: what the feed carries.
 fn summary(article: &Article) -> String {
-    let first_line = article.item.text.lines().find(|l| l.len() > 40).unwrap_or("");
+    let first_line = article
+        .item
+        .text
+        .lines()
+        .find(|l| l.len() > 40)
+        .unwrap_or("");
     let mut end = first_line.len();
     if let Some(i) = first_line.find(". ") {
         end = end.min(i + 1);
@@ -279,12 +301,24 @@ fn page(site: &Site, outlet: &Outlet, article: &Article) -> String {
         .iter()
         .filter(|a| a.path != article.path)
         .take(3)
-        .map(|a| format!("<li><a href=\"{}\">{}</a></li>", esc(&a.path), esc(&a.item.title)))
+        .map(|a| {
+            format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                esc(&a.path),
+                esc(&a.item.title)
+            )
+        })
         .collect();
     let (read_also, follow) = if item.lang == "fr" {
-        ("Lire aussi", "Suivez-nous sur Telegram pour ne rien manquer de l'actualité.")
+        (
+            "Lire aussi",
+            "Suivez-nous sur Telegram pour ne rien manquer de l'actualité.",
+        )
     } else {
-        ("Read also", "Follow us on Telegram to never miss the most important news.")
+        (
+            "Read also",
+            "Follow us on Telegram to never miss the most important news.",
+        )
     };
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
