@@ -121,8 +121,37 @@ pub fn parse_feed(
     if is_html_page(text) {
         return Err(FeedError::HtmlPage);
     }
-    let feed = parse_guarded(text, base)?;
+    let feed = match parse_guarded(text, base) {
+        Err(FeedError::NotAFeed { found }) => {
+            // `<rss>` without a version is RSS all the same (feed-rs needs the
+            // version to pick a dialect): read it as RSS 2.0, which is a
+            // superset of the 0.9x dialects for what gazette reads.
+            let Some(versioned) = with_rss_version(text) else {
+                return Err(FeedError::NotAFeed { found });
+            };
+            let feed = parse_guarded(&versioned, base)?;
+            return Ok(map_feed(feed, &versioned, base));
+        }
+        other => other?,
+    };
     Ok(map_feed(feed, text, base))
+}
+
+/// The text with `version="2.0"` added to its root `<rss>` element, when that
+/// element has no version; `None` otherwise.
+fn with_rss_version(text: &str) -> Option<String> {
+    static RSS_ROOT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<rss(\s[^>]*)?>").expect("valid regex"));
+    let m = RSS_ROOT.find(text)?;
+    if m.as_str().contains("version") {
+        return None;
+    }
+    let insert_at = m.start() + "<rss".len();
+    Some(format!(
+        "{} version=\"2.0\"{}",
+        &text[..insert_at],
+        &text[insert_at..]
+    ))
 }
 
 // ---------------------------------------------------------------------------

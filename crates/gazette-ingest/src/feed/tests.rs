@@ -327,3 +327,19 @@ fn emails_are_separated_only_from_non_ascii_neighbours() {
     );
     assert_eq!(separate_emails("a@b.fr (Name)"), None);
 }
+
+#[test]
+fn rss_without_a_version_is_read_as_rss() {
+    let rss = "<rss><channel><title>No version</title><link>https://a.example/</link>\
+        <item><title>Item</title><link>https://a.example/1</link></item></channel></rss>";
+    let feed = parse_feed(rss.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.title.as_deref(), Some("No version"));
+    assert_eq!(feed.entries.len(), 1);
+    assert_eq!(
+        with_rss_version("<rss version=\"0.91\"><channel/></rss>"),
+        None
+    );
+    // Another root stays "not a feed".
+    let err = parse_feed(b"<svg><title>x</title></svg>", None, None).unwrap_err();
+    assert!(matches!(err, FeedError::NotAFeed { .. }), "{err:?}");
+}
