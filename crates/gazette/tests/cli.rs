@@ -387,6 +387,13 @@ format = "text"
         .args(["feeds", "add", &format!("{base}/news/rss.xml")])
         .assert()
         .success();
+    // A URL the server does not know is the user's to fix: exit 2, naming it.
+    let out = gazette(dir.path())
+        .args(["feeds", "add", &format!("{base}/missing.xml")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("missing.xml"), "{}", stderr(&out));
     // A site's home page: its feed is discovered.
     let out = gazette(dir.path())
         .args(["feeds", "add", &format!("{base}/")])

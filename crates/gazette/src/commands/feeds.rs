@@ -206,6 +206,7 @@ async fn list(app: &App, format: TextOrJson) -> anyhow::Result<()> {
             .last_success_at
             .map_or_else(|| "never".to_string(), |t| relative(t, now));
         let next = match s.poll.status {
+            SourceStatus::Active if s.poll.next_poll_at <= now => "due now".into(),
             SourceStatus::Active => relative(s.poll.next_poll_at, now),
             SourceStatus::Disabled => "not polled (re-enable with `gazette feeds add URL`)".into(),
         };

@@ -40,6 +40,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// "1 outlet", "3 outlets".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Parses a period such as `12h`, `3d` or `90m`.
 pub fn parse_period(flag: &str, text: &str) -> anyhow::Result<jiff::SignedDuration> {
     let span: jiff::Span = text.parse().map_err(|_| {
@@ -56,9 +65,12 @@ pub fn parse_period(flag: &str, text: &str) -> anyhow::Result<jiff::SignedDurati
     Ok(d)
 }
 
-/// A short "3h ago" / "in 12m" rendering of an instant relative to `now`.
+/// A short "3h ago" / "in 12m" / "now" rendering of an instant relative to `now`.
 pub fn relative(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
     let secs = now.duration_since(t).as_secs();
+    if secs.abs() < 1 {
+        return "now".to_string();
+    }
     let (abs, past) = (secs.unsigned_abs(), secs >= 0);
     let amount = match abs {
         0..60 => format!("{abs}s"),

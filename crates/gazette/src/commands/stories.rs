@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{parse_period, relative};
+use super::{count, parse_period, relative};
 use crate::app::App;
 use crate::cli::{StoriesArgs, TextOrJson};
 use crate::pipeline;
@@ -55,11 +55,11 @@ pub async fn run(app: &App, args: StoriesArgs) -> anyhow::Result<()> {
             }
             for s in &out {
                 println!(
-                    "#{} {}\n    {} outlets, {} articles, {}; last {}",
+                    "#{} {}\n    {}, {}, {}; last {}",
                     s.id,
                     s.title,
-                    s.outlets.len(),
-                    s.articles.len(),
+                    count(s.outlets.len(), "outlet", "outlets"),
+                    count(s.articles.len(), "article", "articles"),
                     s.languages.join(" "),
                     s.last_seen.map_or_else(String::new, |t| relative(t, now)),
                 );
