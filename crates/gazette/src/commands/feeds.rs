@@ -6,8 +6,8 @@ use anyhow::Context;
 use gazette_core::config::{Config, parse_url};
 use gazette_core::{NewSource, ParsedFeed, Source, SourceId, SourceStatus};
 use gazette_ingest::{
-    Accept, AddError, Conditional, FetchOutcome, Fetcher, OpmlFeed, Progress, parse_feed,
-    parse_opml, write_opml,
+    Accept, AddError, Conditional, FetchError, FetchOutcome, Fetcher, OpmlFeed, Progress,
+    parse_feed, parse_opml, write_opml,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -69,12 +69,21 @@ async fn add(app: &App, urls: &[String]) -> anyhow::Result<()> {
     match failures.len() {
         0 => Ok(()),
         n => {
-            // A document that is not a feed is the user's input; a network failure is not.
-            let input_error = failures.iter().all(|e| {
-                matches!(
-                    e,
-                    AddError::InvalidFeed { .. } | AddError::NoFeedFound { .. }
-                )
+            // A URL that is not a feed, or that the server says does not exist, is
+            // the user's input to fix; a network or server failure is not.
+            let input_error = failures.iter().all(|e| match e {
+                AddError::InvalidFeed { .. } | AddError::NoFeedFound { .. } => true,
+                AddError::Fetch(fetch) => {
+                    !fetch.is_transient()
+                        && matches!(
+                            fetch,
+                            FetchError::Status {
+                                status: 400..=499,
+                                ..
+                            }
+                        )
+                }
+                AddError::Store(_) => false,
             });
             let msg = format!("{n} of {} feeds could not be added", urls.len());
             Err(if input_error {
