@@ -229,6 +229,36 @@ fn a_broken_opml_exits_two_and_names_the_line() {
 }
 
 #[test]
+fn a_network_failure_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gazette.toml"),
+        "[fetch]\nallow_private_networks = true\nconnect_timeout = \"2s\"\n",
+    )
+    .unwrap();
+    // Nothing listens on port 9 (discard) here: the connection is refused.
+    let out = gazette(dir.path())
+        .args(["feeds", "add", "http://127.0.0.1:9/feed.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("127.0.0.1:9"), "{}", stderr(&out));
+}
+
+#[test]
+fn private_addresses_are_refused_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "parse", "http://127.0.0.1:9/feed.xml"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("127.0.0.1"), "{err}");
+    assert!(err.contains("allow_private_networks"), "{err}");
+}
+
+#[test]
 fn an_unknown_channel_exits_two_and_lists_the_known_ones() {
     let dir = tempfile::tempdir().unwrap();
     gazette(dir.path()).arg("init").assert().success();
