@@ -113,6 +113,20 @@ pub trait Store: Send + Sync {
     /// Fails with `NotFound` when the source was removed meanwhile.
     async fn update_source(&self, source: &Source) -> StoreResult<()>;
 
+    /// A model a pipeline stage learnt about this source (e.g. `"boilerplate"`
+    /// for extraction), as that stage serialised it; `None` when there is none.
+    async fn source_model(&self, source: SourceId, kind: &str) -> StoreResult<Option<String>>;
+
+    /// Stores a source's model of this kind, replacing any previous one. Fails
+    /// with `NotFound` when the source does not exist. Removed with the source.
+    async fn set_source_model(
+        &self,
+        source: SourceId,
+        kind: &str,
+        model: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
     // ----- entries -------------------------------------------------------
 
     /// Stores the entries of a source that were not seen before (by the entry's

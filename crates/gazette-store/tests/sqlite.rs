@@ -63,6 +63,7 @@ suite_tests!(
     add_source_creates_an_active_source_due_now,
     add_source_with_a_known_url_returns_it_unchanged,
     add_source_reenables_a_disabled_source,
+    source_models_are_kept_per_kind_and_go_with_their_source,
     sources_are_listed_by_id,
     due_sources_are_active_and_due_earliest_first_up_to_limit,
     update_source_round_trips_every_field,

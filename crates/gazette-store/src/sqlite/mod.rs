@@ -217,6 +217,26 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn source_model(&self, source: SourceId, kind: &str) -> StoreResult<Option<String>> {
+        let kind = kind.to_string();
+        self.read("source_model", move |tx| sources::model(tx, source, &kind))
+            .await
+    }
+
+    async fn set_source_model(
+        &self,
+        source: SourceId,
+        kind: &str,
+        model: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let (kind, model) = (kind.to_string(), model.to_string());
+        self.write("set_source_model", move |tx| {
+            sources::set_model(tx, source, &kind, &model, now)
+        })
+        .await
+    }
+
     async fn insert_entries(
         &self,
         source: SourceId,

@@ -7,7 +7,7 @@ use rusqlite::{Transaction, params, params_from_iter};
 use url::Url;
 
 use super::codec::{
-    Cols, OpResult, TextEnum, conflicting, micros, query_all, query_opt, sql_limit,
+    Cols, OpResult, TextEnum, conflicting, micros, query_all, query_opt, require, sql_limit,
 };
 
 const COLUMNS: &str = "id, url, title, site_url, added_at, status, etag, last_modified, \
@@ -149,5 +149,33 @@ pub(crate) fn update(tx: &Transaction<'_>, source: &Source) -> OpResult<()> {
         }
         .into());
     }
+    Ok(())
+}
+
+/// See [`gazette_core::Store::source_model`].
+pub(crate) fn model(tx: &Transaction<'_>, id: SourceId, kind: &str) -> OpResult<Option<String>> {
+    query_opt(
+        tx,
+        "SELECT model FROM source_models WHERE source_id = ?1 AND kind = ?2",
+        params![id.0, kind],
+        |row| row.get("model"),
+    )
+}
+
+/// See [`gazette_core::Store::set_source_model`].
+pub(crate) fn set_model(
+    tx: &Transaction<'_>,
+    id: SourceId,
+    kind: &str,
+    model: &str,
+    now: Timestamp,
+) -> OpResult<()> {
+    require(tx, "sources", "source", id.0)?;
+    tx.prepare_cached(
+        "INSERT INTO source_models (source_id, kind, model, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (source_id, kind) DO UPDATE SET model = excluded.model, \
+         updated_at = excluded.updated_at",
+    )?
+    .execute(params![id.0, kind, model, micros(now)])?;
     Ok(())
 }

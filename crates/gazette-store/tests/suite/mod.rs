@@ -267,6 +267,50 @@ pub async fn add_source_reenables_a_disabled_source(store: &dyn Store) {
     assert_eq!(store.source(expected.id).await.unwrap(), Some(expected));
 }
 
+pub async fn source_models_are_kept_per_kind_and_go_with_their_source(store: &dyn Store) {
+    let a = add_source(store, "https://a.example/feed").await;
+    let b = add_source(store, "https://b.example/feed").await;
+    assert_eq!(store.source_model(a.id, "boilerplate").await.unwrap(), None);
+    store
+        .set_source_model(a.id, "boilerplate", "{\"v\":1}", t0())
+        .await
+        .unwrap();
+    store
+        .set_source_model(a.id, "other", "x", t0())
+        .await
+        .unwrap();
+    // Replacing keeps one model per (source, kind).
+    store
+        .set_source_model(a.id, "boilerplate", "{\"v\":2}", t0() + hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .source_model(a.id, "boilerplate")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("{\"v\":2}")
+    );
+    assert_eq!(
+        store.source_model(a.id, "other").await.unwrap().as_deref(),
+        Some("x")
+    );
+    assert_eq!(store.source_model(b.id, "boilerplate").await.unwrap(), None);
+    // A missing source is an error, and removing a source removes its models.
+    assert!(matches!(
+        store
+            .set_source_model(SourceId(9999), "boilerplate", "{}", t0())
+            .await,
+        Err(StoreError::NotFound {
+            what: "source",
+            id: 9999
+        })
+    ));
+    assert!(store.remove_source(a.id).await.unwrap());
+    assert_eq!(store.source_model(a.id, "boilerplate").await.unwrap(), None);
+}
+
 pub async fn sources_are_listed_by_id(store: &dyn Store) {
     let b = add_source(store, "https://b.example/feed").await;
     let a = add_source(store, "https://a.example/feed").await;
