@@ -160,7 +160,7 @@ pub enum RawSink {
     Stdout {
         /// Name of the sink within the channel. Default `stdout`.
         name: Option<String>,
-        /// `text`, `json`, `telegram` or `html`. Default `text`.
+        /// `text`, `json`, `telegram`, `html`, `email` or `atom`. Default `text`.
         format: Option<String>,
     },
     /// Write each edition to a file in a directory.
@@ -381,16 +381,18 @@ fn duration(key: &str, value: Option<&str>, default: &str) -> Result<SignedDurat
     Ok(d)
 }
 
-/// A sink's `format` value: `text` (the default), `json`, `telegram` or `html`.
+/// A sink's `format` value: `text` (the default), `json`, `telegram`, `html`, `email` or `atom`.
 fn parse_format(key: &str, s: Option<&str>) -> Result<Format, ConfigError> {
     match s.unwrap_or("text") {
         "text" => Ok(Format::Text),
         "json" => Ok(Format::Json),
         "telegram" => Ok(Format::Telegram),
         "html" => Ok(Format::Html),
+        "email" => Ok(Format::Email),
+        "atom" => Ok(Format::Atom),
         other => Err(ConfigError::new(
             key,
-            format!("expected one of text, json, telegram, html; found {other:?}"),
+            format!("expected one of text, json, telegram, html, email, atom; found {other:?}"),
         )),
     }
 }

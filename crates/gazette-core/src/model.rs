@@ -464,8 +464,12 @@ pub enum Format {
     Json,
     /// Telegram's HTML subset, split into messages of at most 4,096 characters.
     Telegram,
-    /// An HTML fragment, for e-mail and the web page.
+    /// An HTML fragment, for the web page.
     Html,
+    /// A whole HTML document for an e-mail body (its text part is [`Format::Text`]).
+    Email,
+    /// An Atom 1.0 `<entry>` for the channel's feed of editions.
+    Atom,
 }
 
 /// An edition rendered in one format, split into parts where the channel needs it.

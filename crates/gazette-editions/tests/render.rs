@@ -135,6 +135,74 @@ fn json_keeps_the_contract_keys() {
 
 const HOSTILE_TITLE: &str = "<script>alert(\"x\")</script> & 'Tom' \u{1b}[2J\r\nRiot";
 
+#[test]
+fn golden_email() {
+    assert_golden(
+        "edition-en.email.html",
+        &single(render(&fixture(), "Morning Briefing", Format::Email)),
+    );
+}
+
+#[test]
+fn golden_atom_entry() {
+    assert_golden(
+        "edition-en.atom.xml",
+        &single(render(&fixture(), "Morning Briefing", Format::Atom)),
+    );
+}
+
+/// The text content of the first `<name>` element of an XML document, unescaped.
+fn xml_text(xml: &str, name: &str) -> String {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    let mut text = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) if e.local_name().as_ref() == name => inside = true,
+            Event::End(e) if e.local_name().as_ref() == name => return text,
+            Event::Text(t) if inside => text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if inside => {
+                let name: &str = r.as_ref();
+                let resolved = quick_xml::escape::resolve_predefined_entity(name)
+                    .map(str::to_string)
+                    .or_else(|| r.resolve_char_ref().unwrap().map(String::from))
+                    .unwrap_or_else(|| panic!("unknown entity &{name};"));
+                text.push_str(&resolved);
+            }
+            Event::Eof => panic!("no <{name}> in {xml}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn atom_entry_content_is_the_html_rendering_escaped_once() {
+    for edition in [fixture(), hostile_edition()] {
+        let entry = single(render(&edition, "Brief <&>", Format::Atom));
+        let html = single(render(&edition, "Brief <&>", Format::Html));
+        assert_eq!(xml_text(&entry, "content"), html.trim_end(), "{entry}");
+        assert!(
+            xml_text(&entry, "title").starts_with("Brief <&> · "),
+            "{entry}"
+        );
+        assert_eq!(
+            xml_text(&entry, "id"),
+            gazette_editions::atom_id(&edition),
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn email_wraps_the_html_rendering_in_a_document() {
+    let email = single(render(&hostile_edition(), "Brief", Format::Email));
+    let html = single(render(&hostile_edition(), "Brief", Format::Html));
+    assert!(email.starts_with("<!doctype html>"), "{email}");
+    assert!(email.contains(html.trim_end()), "{email}");
+    assert!(!email.contains("<script"), "{email}");
+}
+
 fn hostile_edition() -> NewEdition {
     let mut edition = fixture();
     let story = &mut edition.stories[0];
@@ -587,5 +655,92 @@ fn telegram_template_too_long_even_shortened_is_an_error() {
             assert_eq!(limit, TELEGRAM_LIMIT);
         }
         other => panic!("expected TooLong, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Property: whatever the articles say, Telegram parts fit and parse
+// ---------------------------------------------------------------------------
+
+mod telegram_property {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text with everything that can break HTML or the length count: markup
+    /// characters, entities, astral characters (two UTF-16 units), controls.
+    fn nasty_text(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("<".to_string()),
+                Just(">".to_string()),
+                Just("&".to_string()),
+                Just("\"".to_string()),
+                Just("&amp;".to_string()),
+                Just("<b>".to_string()),
+                Just("</a>".to_string()),
+                Just("😀".to_string()),
+                Just("\u{202e}".to_string()),
+                Just("\n".to_string()),
+                "[a-zA-Zé ]{1,12}",
+            ],
+            0..max,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    fn story_strategy() -> impl Strategy<Value = RankedStory> {
+        (
+            nasty_text(40),
+            proptest::collection::vec(nasty_text(300), 0..4),
+            proptest::option::of((nasty_text(200), proptest::option::of(nasty_text(8)))),
+            proptest::collection::vec((nasty_text(6), nasty_text(30)), 1..6),
+            any::<bool>(),
+        )
+            .prop_map(|(title, summary, quote, sources, update)| {
+                let mut story = fixture().stories[0].clone();
+                story.title = title;
+                story.summary = summary;
+                story.key_quote = quote.map(|(text, speaker)| Quote { text, speaker });
+                story.sources = sources
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (outlet, title))| SourceLink {
+                        url: format!("https://news{i}.example/a?q=<&>").parse().unwrap(),
+                        outlet,
+                        title,
+                        lang: "en".into(),
+                    })
+                    .collect();
+                story.update = update;
+                story
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_telegram_part_fits_and_is_valid_bot_api_html(
+            stories in proptest::collection::vec(story_strategy(), 0..30),
+            title in nasty_text(20),
+            french in any::<bool>(),
+        ) {
+            let mut edition = fixture();
+            edition.stories = stories;
+            if french {
+                edition.lang = "fr".into();
+            }
+            let parts = render(&edition, &title, Format::Telegram);
+            prop_assert!(!parts.is_empty());
+            for part in &parts {
+                prop_assert!(
+                    part.encode_utf16().count() <= TELEGRAM_LIMIT,
+                    "part of {} UTF-16 units",
+                    part.encode_utf16().count()
+                );
+                assert_telegram_html(part);
+            }
+        }
     }
 }

@@ -139,6 +139,10 @@ pub enum EditionFormat {
     Json,
     Telegram,
     Html,
+    /// A whole HTML document, as an e-mail body.
+    Email,
+    /// An Atom 1.0 entry.
+    Atom,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,8 @@
 //! | [`Format::Html`] | `edition.html.j2` | one |
 //! | [`Format::Telegram`] | `telegram_header.html.j2`, then `telegram_story.html.j2` per story | messages of ≤ 4,096 characters, split between stories |
 //! | [`Format::Json`] | none (the keys are a contract) | one |
+//! | [`Format::Email`] | `email.html.j2` (a whole document around `edition.html.j2`) | one |
+//! | [`Format::Atom`] | `atom_entry.xml.j2` (an Atom 1.0 `<entry>`; `content_html` is the rendered `edition.html.j2`, escaped) | one |
 //!
 //! Templates see the edition prepared for display: `channel`, `title`, `lang`,
 //! `heading` ("Morning edition"), `date`, `time`, `slot` (RFC 3339), `labels`
@@ -68,9 +70,16 @@ const TEXT: &str = "edition.txt.j2";
 const HTML: &str = "edition.html.j2";
 const TELEGRAM_HEADER: &str = "telegram_header.html.j2";
 const TELEGRAM_STORY: &str = "telegram_story.html.j2";
+const EMAIL: &str = "email.html.j2";
+const ATOM_ENTRY: &str = "atom_entry.xml.j2";
 
 /// The built-in templates, by name.
-const BUILT_IN: [(&str, &str); 4] = [
+const BUILT_IN: [(&str, &str); 6] = [
+    (EMAIL, include_str!("../../templates/email.html.j2")),
+    (
+        ATOM_ENTRY,
+        include_str!("../../templates/atom_entry.xml.j2"),
+    ),
     (TEXT, include_str!("../../templates/edition.txt.j2")),
     (HTML, include_str!("../../templates/edition.html.j2")),
     (
@@ -195,6 +204,10 @@ impl Renderer {
             Format::Text => vec![self.render_document(TEXT, &EditionView::new(edition, title))?],
             Format::Html => vec![self.render_document(HTML, &EditionView::new(edition, title))?],
             Format::Telegram => self.render_telegram(&EditionView::new(edition, title))?,
+            Format::Email => vec![self.render_document(EMAIL, &EditionView::new(edition, title))?],
+            Format::Atom => {
+                vec![self.render_atom_entry(edition, &EditionView::new(edition, title))?]
+            }
         };
         Ok(Rendered { format, parts })
     }
@@ -202,6 +215,26 @@ impl Renderer {
     /// One document, ending with exactly one newline.
     fn render_document(&self, name: &str, view: &EditionView) -> Result<String, RenderError> {
         let text = self.render_template(name, Value::from(Serde(view)))?;
+        Ok(format!("{}\n", text.trim_end()))
+    }
+
+    /// An Atom `<entry>`: its content is the HTML rendering, escaped as
+    /// `type="html"` requires; its id names the channel and slot, so a
+    /// re-rendered edition keeps its identity in feed readers.
+    fn render_atom_entry(
+        &self,
+        edition: &NewEdition,
+        view: &EditionView,
+    ) -> Result<String, RenderError> {
+        let context = Value::from(Serde(view));
+        let html = self.render_template(HTML, context.clone())?;
+        let entry = context! {
+            entry_id => atom_id(edition),
+            updated => edition.composed_at.to_string(),
+            content_html => html.trim(),
+            ..context
+        };
+        let text = self.render_template(ATOM_ENTRY, entry)?;
         Ok(format!("{}\n", text.trim_end()))
     }
 
@@ -255,6 +288,15 @@ impl Renderer {
             None => format!("built-in {name}"),
         }
     }
+}
+
+/// The stable Atom id of an edition: `urn:gazette:edition:<channel>:<slot, RFC 3339>`.
+pub fn atom_id(edition: &NewEdition) -> String {
+    format!(
+        "urn:gazette:edition:{}:{}",
+        edition.channel,
+        view::rfc3339(&edition.slot)
+    )
 }
 
 /// Adds every `*.j2` file of `dir` to `env` under its file name (replacing a

@@ -82,6 +82,8 @@ fn format(f: EditionFormat) -> Format {
         EditionFormat::Json => Format::Json,
         EditionFormat::Telegram => Format::Telegram,
         EditionFormat::Html => Format::Html,
+        EditionFormat::Email => Format::Email,
+        EditionFormat::Atom => Format::Atom,
     }
 }
 

@@ -46,7 +46,8 @@ impl FileSink {
         let extension = match format {
             Format::Text => "txt",
             Format::Json => "json",
-            Format::Telegram | Format::Html => "html",
+            Format::Telegram | Format::Html | Format::Email => "html",
+            Format::Atom => "xml",
         };
         FileSink { dir, extension }
     }
