@@ -70,6 +70,9 @@ pub struct RawConfig {
     /// Grouping articles into stories.
     #[serde(default)]
     pub stories: RawStories,
+    /// Ranking stories.
+    #[serde(default)]
+    pub ranking: RawRanking,
     /// Channels: who gets which editions when.
     #[serde(default)]
     pub channels: Vec<RawChannel>,
@@ -127,6 +130,16 @@ pub struct RawStories {
     pub threshold: Option<f64>,
 }
 
+/// `[ranking]`: how stories are ranked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRanking {
+    /// Weight of each outlet's coverage, by outlet domain (`"reuters.com" = 1.5`);
+    /// outlets not listed weigh 1, and 0 ignores an outlet.
+    #[serde(default)]
+    pub source_weights: std::collections::BTreeMap<String, f64>,
+}
+
 /// `[[channels]]`: one briefing and its readers.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,6 +160,12 @@ pub struct RawChannel {
     pub lookback: Option<String>,
     /// Fewer stories than this in the window: no edition for that slot.
     pub min_stories: Option<usize>,
+    /// Stories scoring below this are left out, so a quiet period gives a shorter edition.
+    pub min_score: Option<f64>,
+    /// Words or phrases that boost stories naming them in a headline.
+    pub topics: Option<Vec<String>>,
+    /// Words or phrases that keep stories naming them in a headline out of the channel.
+    pub mutes: Option<Vec<String>>,
     /// Where editions go.
     #[serde(default)]
     pub sinks: Vec<RawSink>,
@@ -261,7 +280,14 @@ pub struct Config {
     pub fetch: FetchConfig,
     pub poll: PollConfig,
     pub stories: StoriesConfig,
+    pub ranking: RankingConfig,
     pub channels: Vec<ChannelConfig>,
+}
+
+/// See [`RawRanking`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankingConfig {
+    pub source_weights: std::collections::BTreeMap<String, f64>,
 }
 
 /// See [`RawFetch`] for the meaning of each field.
@@ -334,6 +360,9 @@ pub struct ChannelConfig {
     pub lang: String,
     pub lookback: SignedDuration,
     pub min_stories: usize,
+    pub min_score: f64,
+    pub topics: Vec<String>,
+    pub mutes: Vec<String>,
     pub sinks: Vec<SinkConfig>,
 }
 
@@ -458,6 +487,7 @@ impl RawConfig {
             fetch: self.fetch.validate()?,
             poll: self.poll.validate()?,
             stories: self.stories.validate()?,
+            ranking: self.ranking.validate()?,
             channels,
         })
     }
@@ -536,6 +566,26 @@ impl RawPoll {
                 }
                 n => n,
             },
+        })
+    }
+}
+
+impl RawRanking {
+    fn validate(&self) -> Result<RankingConfig, ConfigError> {
+        for (outlet, weight) in &self.source_weights {
+            if !weight.is_finite() || *weight < 0.0 {
+                return Err(ConfigError::new(
+                    format!("ranking.source_weights.{outlet}"),
+                    format!("expected a weight of 0 or more, found {weight}"),
+                ));
+            }
+        }
+        Ok(RankingConfig {
+            source_weights: self
+                .source_weights
+                .iter()
+                .map(|(o, w)| (o.trim().trim_start_matches("www.").to_ascii_lowercase(), *w))
+                .collect(),
         })
     }
 }
@@ -656,9 +706,36 @@ impl RawChannel {
             lang,
             lookback: duration(&format!("{key}.lookback"), self.lookback.as_deref(), "24h")?,
             min_stories: self.min_stories.unwrap_or(1),
+            min_score: match self.min_score.unwrap_or(0.0) {
+                m if m.is_finite() && m >= 0.0 => m,
+                m => {
+                    return Err(ConfigError::new(
+                        format!("{key}.min_score"),
+                        format!("expected a score of 0 or more, found {m}"),
+                    ));
+                }
+            },
+            topics: words_list(&format!("{key}.topics"), self.topics.as_deref())?,
+            mutes: words_list(&format!("{key}.mutes"), self.mutes.as_deref())?,
             sinks,
         })
     }
+}
+
+/// A list of words or phrases: trimmed, none empty.
+fn words_list(key: &str, list: Option<&[String]>) -> Result<Vec<String>, ConfigError> {
+    let mut out = Vec::new();
+    for (i, word) in list.unwrap_or_default().iter().enumerate() {
+        let word = word.trim();
+        if word.is_empty() {
+            return Err(ConfigError::new(
+                format!("{key}[{i}]"),
+                "expected a word or phrase, found an empty string",
+            ));
+        }
+        out.push(word.to_string());
+    }
+    Ok(out)
 }
 
 /// Parses `"HH:MM"` (24-hour clock).
@@ -768,6 +845,22 @@ mod tests {
                 format: Format::Text
             }
         );
+    }
+
+    #[test]
+    fn ranking_and_channel_preferences_are_validated() {
+        let c = parse(
+            "[ranking.source_weights]\n\"www.Reuters.com\" = 1.5\n[[channels]]\nname = \"a\"\ntopics = [\"climat\"]\nmutes = [\" football \"]\nmin_score = 2.5",
+        )
+        .unwrap();
+        assert_eq!(c.ranking.source_weights["reuters.com"], 1.5);
+        assert_eq!(c.channels[0].topics, ["climat"]);
+        assert_eq!(c.channels[0].mutes, ["football"]);
+        assert_eq!(c.channels[0].min_score, 2.5);
+        let e = parse("[ranking.source_weights]\n\"a.com\" = -1").unwrap_err();
+        assert_eq!(e.key, "ranking.source_weights.a.com");
+        let e = parse("[[channels]]\nname = \"a\"\nmutes = [\"\"]").unwrap_err();
+        assert_eq!(e.key, "channels[0].mutes[0]");
     }
 
     #[test]

@@ -62,8 +62,9 @@ pub struct ComposeInput<'a> {
 /// Composes the edition of `input.channel` for `input.slot`.
 ///
 /// The window is `(window_start, min(slot, now)]`. The edition keeps, in rank
-/// order, the first `channel.size` stories whose `last_seen` is in the window
-/// and that are either new on the channel or developed since they were last
+/// order, the first `channel.size` stories whose `last_seen` is in the window,
+/// whose score reaches `channel.min_score` (so a quiet period gives a shorter
+/// edition), and that are either new on the channel or developed since they were last
 /// sent: their outlet count at least doubled, or their lead article or title
 /// changed. Developed stories get `update = true`, all others `false`.
 ///
@@ -85,6 +86,7 @@ pub fn compose(input: ComposeInput<'_>) -> Option<NewEdition> {
     let stories: Vec<RankedStory> = ranked
         .into_iter()
         .filter(|s| s.last_seen > window_start && s.last_seen <= window_end)
+        .filter(|s| s.score >= channel.min_score)
         .filter_map(|s| against_history(s, &earlier))
         .take(channel.size)
         .collect();
@@ -238,6 +240,23 @@ mod tests {
             window_start(&ch, &slot, Some(&previous)),
             ts("2026-01-14T17:59:00Z")
         );
+    }
+
+    #[test]
+    fn stories_below_the_minimum_score_are_left_out() {
+        let mut ch = channel(8, 1);
+        ch.min_score = 7.5;
+        // Scores are 10 - id: 9, 8, 7, 6.
+        let ranked = (1..=4)
+            .map(|id| story(id, "2026-01-15T05:00:00Z", 3))
+            .collect();
+        let e = compose(input(&ch, &[], ranked)).unwrap();
+        assert_eq!(ids(&e), [(1, false), (2, false)]);
+        ch.min_score = 20.0;
+        let ranked = (1..=4)
+            .map(|id| story(id, "2026-01-15T05:00:00Z", 3))
+            .collect();
+        assert!(compose(input(&ch, &[], ranked)).is_none());
     }
 
     #[test]

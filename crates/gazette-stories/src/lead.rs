@@ -8,8 +8,9 @@
 //! headline's terms found in that member's title and opening text. Headlines
 //! with fewer than [`FULL_LENGTH`] content terms are scaled down (a headline of
 //! one or two words says little, whatever the support). Number-only terms do
-//! not count, so a date is not a headline. Ties go to the earliest article,
-//! then the lowest ID, so the choice is stable.
+//! not count, so a date is not a headline. The score is then multiplied by the
+//! outlet's source weight, so a trusted outlet's headline wins a near tie. Ties
+//! go to the earliest article, then the lowest ID, so the choice is stable.
 //!
 //! ```
 //! # use gazette_core::{Article, ArticleContent, ArticleId, SourceId};
@@ -24,7 +25,7 @@
 //!     article(2, "Strong earthquake strikes Aceh, Indonesia", "The quake hit Aceh province."),
 //!     article(3, "Quake in Indonesia kills one", "An earthquake struck Aceh on Tuesday."),
 //! ];
-//! assert_eq!(gazette_stories::choose_lead(&articles), Some(ArticleId(2)));
+//! assert_eq!(gazette_stories::choose_lead(&articles, |_| 1.0), Some(ArticleId(2)));
 //! ```
 
 use std::collections::BTreeSet;
@@ -37,9 +38,9 @@ const FULL_LENGTH: usize = 4;
 /// How much of each member's text is compared with a headline, in characters.
 const OPENING_CHARS: usize = 1500;
 
-/// The most central article of a story (see the [module docs](self)); `None`
-/// when `articles` is empty.
-pub fn choose_lead(articles: &[Article]) -> Option<ArticleId> {
+/// The most central article of a story, given each outlet's source weight (see
+/// the [module docs](self)); `None` when `articles` is empty.
+pub fn choose_lead(articles: &[Article], weight: impl Fn(&str) -> f64) -> Option<ArticleId> {
     let langs: Vec<String> = articles.iter().map(language).collect();
     let headlines: Vec<BTreeSet<String>> = articles
         .iter()
@@ -69,7 +70,9 @@ pub fn choose_lead(articles: &[Article]) -> Option<ArticleId> {
                 .sum();
             found / others as f64
         };
-        support * (headline.len().min(FULL_LENGTH) as f64 / FULL_LENGTH as f64)
+        support
+            * (headline.len().min(FULL_LENGTH) as f64 / FULL_LENGTH as f64)
+            * weight(&articles[i].outlet)
     };
     (0..articles.len())
         .map(|i| (score(i), &articles[i]))
@@ -126,16 +129,16 @@ mod tests {
                 "The earthquake in Aceh, Indonesia, killed at least five people.",
             ),
         ];
-        assert_eq!(choose_lead(&articles), Some(ArticleId(2)));
+        assert_eq!(choose_lead(&articles, |_| 1.0), Some(ArticleId(2)));
     }
 
     #[test]
     fn a_single_article_is_its_own_lead() {
         assert_eq!(
-            choose_lead(&[with_text(7, "Anything", "")]),
+            choose_lead(&[with_text(7, "Anything", "")], |_| 1.0),
             Some(ArticleId(7))
         );
-        assert_eq!(choose_lead(&[]), None);
+        assert_eq!(choose_lead(&[], |_| 1.0), None);
     }
 
     #[test]
@@ -145,6 +148,24 @@ mod tests {
             with_text(1, "Storm hits Brittany coast", "storm brittany coast"),
         ];
         // Same discovery time in the fixture: the lower ID wins.
-        assert_eq!(choose_lead(&articles), Some(ArticleId(1)));
+        assert_eq!(choose_lead(&articles, |_| 1.0), Some(ArticleId(1)));
+    }
+
+    #[test]
+    fn a_heavier_source_wins_a_near_tie() {
+        let mut trusted = with_text(2, "Storm hits Brittany coast", "storm brittany coast");
+        trusted.outlet = "trusted.example".into();
+        let articles = [
+            with_text(1, "Storm hits Brittany coast", "storm brittany coast"),
+            trusted,
+        ];
+        let weight = |outlet: &str| {
+            if outlet == "trusted.example" {
+                1.5
+            } else {
+                1.0
+            }
+        };
+        assert_eq!(choose_lead(&articles, weight), Some(ArticleId(2)));
     }
 }

@@ -37,7 +37,7 @@ mod summary;
 
 pub use cluster::{Assignment, Clusterer};
 pub use lead::choose_lead;
-pub use rank::{StoryInput, rank};
+pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, summarise};
 
 #[cfg(test)]
 mod test_support {

@@ -5,25 +5,32 @@
 //!
 //! | signal | value | contribution |
 //! |---|---|---|
-//! | `outlets` (the main one) | distinct outlets | `2 · ln(1 + n)` |
-//! | `velocity` | articles in the last 6 hours | `0.5 · ln(1 + n)` |
+//! | `outlets` (the main one) | distinct outlets, each counted with its source weight | `2 · ln(1 + Σ weights)` |
+//! | `velocity` | articles in the last 6 hours (shown per hour) | `0.5 · ln(1 + n)` |
 //! | `recency` | hours since the last article | `1.5 · 2^(−age / 12 h)` |
 //! | `languages` | languages covered | `0.5 · (n − 1)` |
+//! | `topics` | the channel's topics named in the story's headlines | `1.5` per topic, at most 3 |
 //!
-//! Counts, times and sources come from the story's members. The summary (one to
-//! three real sentences of the lead's description or text, no repeats) and the
-//! key quote (the first quotation of reasonable length) come from the articles,
-//! lead first.
+//! A story whose headlines name one of the channel's mutes is left out, with
+//! the word as its reason ([`Scored::muted`]).
+//!
+//! Ranking runs in two steps so that an edition over a large window stays
+//! cheap: [`score`] needs only a story's members (outlets, times, headlines);
+//! [`summarise`] reads the articles, and is run only for the stories an
+//! edition may take. [`rank`] does both for every story.
 //!
 //! ```
 //! # use gazette_core::{Story, StoryId, ArticleId};
-//! use gazette_stories::{StoryInput, rank};
+//! use gazette_stories::{RankContext, StoryInput, rank};
 //! # let story = Story { id: StoryId(1), title: "Title".into(), lead: ArticleId(1), members: vec![] };
-//! let ranked = rank(&[StoryInput { story: &story, articles: &[] }], jiff::Timestamp::UNIX_EPOCH);
+//! let ranked = rank(&[StoryInput { story: &story, articles: &[] }], &RankContext::default(), jiff::Timestamp::UNIX_EPOCH);
 //! assert!(ranked.is_empty()); // a story without members has nothing to rank
 //! ```
 
-use gazette_core::{Article, RankedStory, Signal, SourceLink, Story, StoryMember};
+use std::collections::BTreeMap;
+
+use gazette_core::{Article, RankedStory, Signal, SourceLink, Story, StoryId, StoryMember};
+use gazette_text::fold;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::summary::{key_quote, summary};
@@ -34,6 +41,34 @@ use crate::summary::{key_quote, summary};
 pub struct StoryInput<'a> {
     pub story: &'a Story,
     pub articles: &'a [Article],
+}
+
+/// What ranking takes from the configuration and the channel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankContext {
+    /// Weight of an outlet's coverage, by outlet (default 1).
+    pub source_weights: BTreeMap<String, f64>,
+    /// Words or phrases that boost a story naming them (a channel's topics).
+    pub topics: Vec<String>,
+    /// Words or phrases that keep a story naming them out (a channel's mutes).
+    pub mutes: Vec<String>,
+}
+
+impl RankContext {
+    fn weight(&self, outlet: &str) -> f64 {
+        self.source_weights.get(outlet).copied().unwrap_or(1.0)
+    }
+}
+
+/// A story's score and the signals that make it up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub story_id: StoryId,
+    pub score: f64,
+    pub signals: Vec<Signal>,
+    pub last_seen: Timestamp,
+    /// The mute word the story names, when it is left out for it.
+    pub muted: Option<String>,
 }
 
 /// Weight of the outlet signal: the main one.
@@ -48,52 +83,139 @@ const RECENCY_WEIGHT: f64 = 1.5;
 const RECENCY_HALF_LIFE: SignedDuration = SignedDuration::from_hours(12);
 /// Weight of each language beyond the first.
 const LANGUAGES_WEIGHT: f64 = 0.5;
+/// Boost per channel topic a story names.
+const TOPIC_WEIGHT: f64 = 1.5;
+/// Topics counted at most.
+const MAX_TOPICS: usize = 3;
 /// Most sources listed per story.
 const MAX_SOURCES: usize = 5;
 
 /// Scores, summarises and orders `inputs`, best first. Stories without members
-/// are left out. Ties go to the most recently updated story, then the lowest ID.
-pub fn rank(inputs: &[StoryInput<'_>], now: Timestamp) -> Vec<RankedStory> {
-    let mut ranked: Vec<RankedStory> = inputs
+/// and muted stories are left out. Ties go to the most recently updated story,
+/// then the lowest ID.
+pub fn rank(inputs: &[StoryInput<'_>], context: &RankContext, now: Timestamp) -> Vec<RankedStory> {
+    let by_id: BTreeMap<StoryId, &StoryInput<'_>> =
+        inputs.iter().map(|i| (i.story.id, i)).collect();
+    let stories: Vec<&Story> = inputs.iter().map(|i| i.story).collect();
+    rank_scores(&stories, context, now)
+        .into_iter()
+        .filter(|s| s.muted.is_none())
+        .map(|scored| {
+            let input = by_id[&scored.story_id];
+            summarise(scored, input.story, input.articles, context)
+        })
+        .collect()
+}
+
+/// Scores `stories` from their members alone, best first (muted ones included,
+/// marked). Stories without members are left out.
+pub fn rank_scores(stories: &[&Story], context: &RankContext, now: Timestamp) -> Vec<Scored> {
+    let mut scored: Vec<Scored> = stories
         .iter()
-        .filter_map(|input| rank_one(input, now))
+        .filter_map(|story| score(story, context, now))
         .collect();
-    ranked.sort_by(|a, b| {
+    scored.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| b.last_seen.cmp(&a.last_seen))
             .then_with(|| a.story_id.cmp(&b.story_id))
     });
-    ranked
+    scored
 }
 
-fn rank_one(input: &StoryInput<'_>, now: Timestamp) -> Option<RankedStory> {
-    let story = input.story;
-    let first_seen = story.first_seen()?;
+/// The signals of one story, from its members; `None` without members.
+pub fn score(story: &Story, context: &RankContext, now: Timestamp) -> Option<Scored> {
     let last_seen = story.last_seen()?;
-    let outlets = story.outlets().len();
     let languages: Vec<String> = story.languages().into_iter().map(str::to_string).collect();
-    let signals = vec![
-        outlets_signal(outlets),
+    let headlines: Vec<String> = story.members.iter().map(|m| fold(&m.title)).collect();
+    let mut signals = vec![
+        outlets_signal(story, context),
         velocity_signal(&story.members, now),
         recency_signal(last_seen, now),
         languages_signal(&languages),
     ];
-    Some(RankedStory {
+    let topics: Vec<&str> = context
+        .topics
+        .iter()
+        .filter(|t| names(&headlines, t))
+        .map(String::as_str)
+        .collect();
+    if !topics.is_empty() {
+        signals.push(topics_signal(&topics));
+    }
+    Some(Scored {
         story_id: story.id,
-        title: story.title.clone(),
         score: signals.iter().map(|s| s.contribution).sum(),
         signals,
-        summary: summary(story.lead, input.articles),
-        key_quote: key_quote(story.lead, input.articles),
-        sources: sources(story),
-        outlet_count: count(outlets),
+        last_seen,
+        muted: context.mutes.iter().find(|m| names(&headlines, m)).cloned(),
+    })
+}
+
+/// The full [`RankedStory`] of a scored story: summary, key quote and sources
+/// from its articles (lead first).
+pub fn summarise(
+    scored: Scored,
+    story: &Story,
+    articles: &[Article],
+    context: &RankContext,
+) -> RankedStory {
+    let languages: Vec<String> = story.languages().into_iter().map(str::to_string).collect();
+    let (summary, key_quote) = without_repeats(
+        summary(story.lead, articles),
+        key_quote(story.lead, articles),
+    );
+    RankedStory {
+        story_id: story.id,
+        title: story.title.clone(),
+        score: scored.score,
+        signals: scored.signals,
+        summary,
+        key_quote,
+        sources: sources(story, context),
+        outlet_count: count(story.outlets().len()),
         article_count: count(story.members.len()),
         languages,
-        first_seen,
-        last_seen,
+        first_seen: story.first_seen().unwrap_or(scored.last_seen),
+        last_seen: scored.last_seen,
         update: false,
-    })
+    }
+}
+
+/// A summary and key quote that do not say the same thing twice: a summary
+/// sentence that carries the quote is dropped, unless it is the only one, in
+/// which case the quote is.
+fn without_repeats(
+    mut summary: Vec<String>,
+    quote: Option<gazette_core::Quote>,
+) -> (Vec<String>, Option<gazette_core::Quote>) {
+    let Some(q) = quote else {
+        return (summary, None);
+    };
+    let quoted = fold(&q.text);
+    let carries = |sentence: &String| fold(sentence).contains(quoted.trim_end_matches([',', '.']));
+    if summary.iter().any(carries) {
+        if summary.len() == 1 {
+            return (summary, None);
+        }
+        summary.retain(|s| !carries(s));
+    }
+    (summary, Some(q))
+}
+
+/// Whether one of the folded headlines names `phrase`: the folded phrase
+/// starting at a word boundary (so "climat" also finds "climatique").
+fn names(headlines: &[String], phrase: &str) -> bool {
+    let phrase = fold(phrase.trim());
+    !phrase.is_empty()
+        && headlines.iter().any(|h| {
+            h.match_indices(phrase.as_str()).any(|(i, _)| {
+                h[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+        })
 }
 
 fn count(n: usize) -> u32 {
@@ -108,12 +230,29 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-fn outlets_signal(outlets: usize) -> Signal {
+fn outlets_signal(story: &Story, context: &RankContext) -> Signal {
+    let outlets = story.outlets();
+    let weighted: f64 = outlets.iter().map(|o| context.weight(o)).sum();
+    let n = outlets.len();
+    let mut reason = format!("covered by {}", plural(n, "outlet", "outlets"));
+    if (weighted - n as f64).abs() > 1e-9 {
+        reason.push_str(&format!(" (weighted {weighted:.1})"));
+    }
     Signal {
         name: "outlets".into(),
-        value: outlets as f64,
-        contribution: OUTLETS_WEIGHT * (outlets as f64).ln_1p(),
-        reason: format!("covered by {}", plural(outlets, "outlet", "outlets")),
+        value: n as f64,
+        contribution: OUTLETS_WEIGHT * weighted.ln_1p(),
+        reason,
+    }
+}
+
+fn topics_signal(topics: &[&str]) -> Signal {
+    let n = topics.len().min(MAX_TOPICS);
+    Signal {
+        name: "topics".into(),
+        value: topics.len() as f64,
+        contribution: TOPIC_WEIGHT * n as f64,
+        reason: format!("about your topics: {}", topics.join(", ")),
     }
 }
 
@@ -175,12 +314,18 @@ fn languages_signal(languages: &[String]) -> Signal {
     }
 }
 
-/// The lead first, then the earliest member of each other outlet, at most [`MAX_SOURCES`].
-fn sources(story: &Story) -> Vec<SourceLink> {
+/// The lead first, then the earliest member of each other outlet (heavier
+/// outlets first), at most [`MAX_SOURCES`].
+fn sources(story: &Story, context: &RankContext) -> Vec<SourceLink> {
     let lead = story.lead_member().or(story.members.first());
     let mut picked: Vec<&StoryMember> = lead.into_iter().collect();
     let mut by_time: Vec<&StoryMember> = story.members.iter().collect();
-    by_time.sort_by_key(|m| (m.time, m.article_id));
+    by_time.sort_by(|a, b| {
+        context
+            .weight(&b.outlet)
+            .total_cmp(&context.weight(&a.outlet))
+            .then_with(|| (a.time, a.article_id).cmp(&(b.time, b.article_id)))
+    });
     for member in by_time {
         if picked.len() == MAX_SOURCES {
             break;
@@ -202,8 +347,6 @@ fn sources(story: &Story) -> Vec<SourceLink> {
 
 #[cfg(test)]
 mod tests {
-    use gazette_core::StoryId;
-
     use super::*;
     use crate::test_support::{article, at_hours};
 
@@ -250,7 +393,7 @@ mod tests {
             .iter()
             .map(|(story, articles)| StoryInput { story, articles })
             .collect();
-        rank(&inputs, now)
+        rank(&inputs, &RankContext::default(), now)
     }
 
     fn signal<'a>(ranked: &'a RankedStory, name: &str) -> &'a Signal {
@@ -392,7 +535,84 @@ mod tests {
             story: &s,
             articles: &articles,
         }];
-        assert!(rank(&inputs, at_hours(1)).is_empty());
+        assert!(rank(&inputs, &RankContext::default(), at_hours(1)).is_empty());
+    }
+
+    #[test]
+    fn source_weights_scale_coverage() {
+        let s = story(1, &[("wire.example", "en", 0), ("blog.example", "en", 0)]);
+        let plain = rank_all(std::slice::from_ref(&s), at_hours(1))[0].score;
+        let context = RankContext {
+            source_weights: [("wire.example".to_string(), 3.0)].into(),
+            ..RankContext::default()
+        };
+        let inputs = [StoryInput {
+            story: &s.0,
+            articles: &s.1,
+        }];
+        let weighted = &rank(&inputs, &context, at_hours(1))[0];
+        assert!(weighted.score > plain);
+        assert_eq!(
+            signal(weighted, "outlets").reason,
+            "covered by 2 outlets (weighted 4.0)"
+        );
+        // The lead comes first, then the other outlets.
+        assert_eq!(weighted.sources[0].outlet, "wire.example");
+        assert_eq!(weighted.sources[1].outlet, "blog.example");
+    }
+
+    #[test]
+    fn topics_boost_and_mutes_leave_out() {
+        let mut a = story(1, &[("a.fr", "fr", 0)]);
+        a.0.members[0].title = "Sommet sur le climat à Paris".into();
+        let mut b = story(2, &[("a.fr", "fr", 0), ("b.fr", "fr", 0)]);
+        b.0.members[0].title = "Football : le PSG l'emporte".into();
+        let context = RankContext {
+            topics: vec!["Climat".into()],
+            mutes: vec!["football".into()],
+            ..RankContext::default()
+        };
+        let stories = [&a.0, &b.0];
+        let scored = rank_scores(&stories, &context, at_hours(1));
+        let muted = scored.iter().find(|s| s.story_id == StoryId(2)).unwrap();
+        assert_eq!(muted.muted.as_deref(), Some("football"));
+        let inputs = [
+            StoryInput {
+                story: &a.0,
+                articles: &a.1,
+            },
+            StoryInput {
+                story: &b.0,
+                articles: &b.1,
+            },
+        ];
+        let ranked = rank(&inputs, &context, at_hours(1));
+        assert_eq!(ranked.len(), 1, "the muted story is left out");
+        assert_eq!(
+            signal(&ranked[0], "topics").reason,
+            "about your topics: Climat"
+        );
+        // A topic matches at a word boundary only.
+        assert!(names(&[fold("Le climatologue parle")], "climat"));
+        assert!(!names(&[fold("Anticlimat")], "climat"));
+    }
+
+    #[test]
+    fn the_key_quote_is_not_repeated_in_the_summary() {
+        let quote = gazette_core::Quote {
+            text: "We have never seen gusts like these in January,".into(),
+            speaker: None,
+        };
+        let summary = vec![
+            "Winds swept across Brittany overnight.".to_string(),
+            "\"We have never seen gusts like these in January,\" a forecaster said.".to_string(),
+        ];
+        let (s, q) = without_repeats(summary.clone(), Some(quote.clone()));
+        assert_eq!(s, ["Winds swept across Brittany overnight."]);
+        assert_eq!(q, Some(quote.clone()));
+        let (s, q) = without_repeats(summary[1..].to_vec(), Some(quote));
+        assert_eq!(s.len(), 1);
+        assert_eq!(q, None);
     }
 
     #[test]

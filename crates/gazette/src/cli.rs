@@ -131,6 +131,12 @@ pub struct StoriesArgs {
     pub limit: usize,
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+    /// Show each ranking signal's contribution to the score.
+    #[arg(long)]
+    pub explain: bool,
+    /// Rank as this channel does (its topics and mutes).
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,14 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use gazette_core::config::{ChannelConfig, StoriesConfig};
+use gazette_core::config::{ChannelConfig, Config, RankingConfig, StoriesConfig};
 use gazette_core::{Article, ArticleId, Edition, NewEdition, RankedStory, Store, Story, StoryId};
 use gazette_editions::ComposeInput;
-use gazette_stories::{Assignment, Clusterer, StoryInput};
+use gazette_stories::{Assignment, Clusterer, RankContext, Scored};
 use jiff::{SignedDuration, Timestamp, Zoned};
 
 /// How far back the scheduler looks for editions already sent, to avoid repeats.
 const HISTORY: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// Candidates summarised per story an edition takes: some of the best stories
+/// may be repeats the edition leaves out.
+const CANDIDATES_PER_SLOT: usize = 3;
 
 /// What [`group_articles`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -20,18 +24,28 @@ pub struct GroupReport {
     pub new_stories: usize,
 }
 
+/// What ranking takes from the configuration, for a channel or for none.
+pub fn rank_context(ranking: &RankingConfig, channel: Option<&ChannelConfig>) -> RankContext {
+    RankContext {
+        source_weights: ranking.source_weights.clone(),
+        topics: channel.map(|c| c.topics.clone()).unwrap_or_default(),
+        mutes: channel.map(|c| c.mutes.clone()).unwrap_or_default(),
+    }
+}
+
 /// Assigns every article not yet in a story, in the order the articles were
 /// stored: to an open story when similar enough, else to a new story. Then
 /// each story that grew gets the most central article as its lead.
 pub async fn group_articles(
     store: &dyn Store,
-    config: &StoriesConfig,
+    config: &Config,
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
-    let mut clusterer = Clusterer::new(config);
+    let stories: &StoriesConfig = &config.stories;
+    let mut clusterer = Clusterer::new(stories);
     // The open stories' articles, for the clusterer and for choosing leads.
     let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
-    for story in store.stories_since(now - config.window).await? {
+    for story in store.stories_since(now - stories.window).await? {
         for member in &story.members {
             if let Some(article) = store.article(member.article_id).await? {
                 clusterer.add_member(story.id, &article);
@@ -63,10 +77,12 @@ pub async fn group_articles(
             report.assigned += 1;
         }
     }
+    let weights = &config.ranking.source_weights;
+    let weight = |outlet: &str| weights.get(outlet).copied().unwrap_or(1.0);
     for story in grown {
         let articles = &members[&story];
         if articles.len() > 1
-            && let Some(lead) = gazette_stories::choose_lead(articles)
+            && let Some(lead) = gazette_stories::choose_lead(articles, weight)
         {
             store.set_story_lead(story, lead).await?;
         }
@@ -74,40 +90,60 @@ pub async fn group_articles(
     Ok(report)
 }
 
-/// Stories with articles since `since`, each with its member articles.
-pub async fn stories_with_articles(
+/// The articles of `stories`, by ID (read once each).
+async fn articles_of(
     store: &dyn Store,
-    since: Timestamp,
-) -> anyhow::Result<Vec<(Story, Vec<Article>)>> {
-    let mut out = Vec::new();
-    let mut cache: HashMap<ArticleId, Article> = HashMap::new();
-    for story in store.stories_since(since).await? {
-        let mut articles = Vec::with_capacity(story.members.len());
+    stories: &[&Story],
+) -> anyhow::Result<HashMap<ArticleId, Article>> {
+    let mut articles = HashMap::new();
+    for story in stories {
         for member in &story.members {
-            if let Some(a) = cache.get(&member.article_id) {
-                articles.push(a.clone());
-            } else if let Some(a) = store.article(member.article_id).await? {
-                cache.insert(a.id, a.clone());
-                articles.push(a);
+            if !articles.contains_key(&member.article_id)
+                && let Some(a) = store.article(member.article_id).await?
+            {
+                articles.insert(a.id, a);
             }
         }
-        out.push((story, articles));
     }
-    Ok(out)
+    Ok(articles)
 }
 
-/// Ranks loaded stories, best first.
-pub fn rank(stories: &[(Story, Vec<Article>)], now: Timestamp) -> Vec<RankedStory> {
-    let inputs: Vec<StoryInput<'_>> = stories
-        .iter()
-        .map(|(story, articles)| StoryInput { story, articles })
+/// Ranks `stories` and summarises the best `limit` of them (muted ones left
+/// out): only those articles are read from the store.
+pub async fn rank_stories(
+    store: &dyn Store,
+    stories: &[Story],
+    context: &RankContext,
+    now: Timestamp,
+    limit: usize,
+) -> anyhow::Result<Vec<RankedStory>> {
+    let refs: Vec<&Story> = stories.iter().collect();
+    let best: Vec<Scored> = gazette_stories::rank_scores(&refs, context, now)
+        .into_iter()
+        .filter(|s| s.muted.is_none())
+        .take(limit)
         .collect();
-    gazette_stories::rank(&inputs, now)
+    let by_id: HashMap<StoryId, &Story> = stories.iter().map(|s| (s.id, s)).collect();
+    let chosen: Vec<&Story> = best.iter().map(|s| by_id[&s.story_id]).collect();
+    let articles = articles_of(store, &chosen).await?;
+    Ok(best
+        .into_iter()
+        .zip(chosen)
+        .map(|(scored, story)| {
+            let members: Vec<Article> = story
+                .members
+                .iter()
+                .filter_map(|m| articles.get(&m.article_id).cloned())
+                .collect();
+            gazette_stories::summarise(scored, story, &members, context)
+        })
+        .collect())
 }
 
 /// Composes (without storing) the channel's edition for `slot`: `None` in a quiet period.
 pub async fn compose_edition(
     store: &dyn Store,
+    config: &Config,
     channel: &ChannelConfig,
     slot: &Zoned,
     now: Timestamp,
@@ -123,13 +159,15 @@ pub async fn compose_edition(
     // The edition shows the stories as they stood at the slot (or now, if earlier):
     // articles that arrived later belong to the next edition.
     let window_end = slot_at.min(now);
-    let mut stories = stories_with_articles(store, window_start).await?;
-    for (story, articles) in &mut stories {
+    let mut stories = store.stories_since(window_start).await?;
+    for story in &mut stories {
         story.members.retain(|m| m.time <= window_end);
-        articles.retain(|a| a.effective_time() <= window_end);
     }
-    stories.retain(|(story, _)| !story.members.is_empty());
-    let ranked = rank(&stories, now);
+    stories.retain(|s| !s.members.is_empty());
+    let context = rank_context(&config.ranking, Some(channel));
+    let sent: usize = history.iter().map(|e| e.edition.stories.len()).sum();
+    let limit = channel.size * CANDIDATES_PER_SLOT + sent;
+    let ranked = rank_stories(store, &stories, &context, now, limit).await?;
     Ok(gazette_editions::compose(ComposeInput {
         channel,
         slot: slot.clone(),
@@ -144,6 +182,7 @@ pub async fn compose_edition(
 /// needed. `None` when the slot is quiet. Composed once per (channel, slot).
 pub async fn edition_for_slot(
     store: &dyn Store,
+    config: &Config,
     channel: &ChannelConfig,
     slot: &Zoned,
     now: Timestamp,
@@ -154,7 +193,7 @@ pub async fn edition_for_slot(
     {
         return Ok(Some(existing));
     }
-    match compose_edition(store, channel, slot, now).await? {
+    match compose_edition(store, config, channel, slot, now).await? {
         Some(new) => Ok(Some(store.insert_edition(&new).await?.into_edition())),
         None => Ok(None),
     }

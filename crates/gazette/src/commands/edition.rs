@@ -28,7 +28,9 @@ async fn preview(app: &App, args: EditionArgs) -> anyhow::Result<()> {
         .await?;
     let edition = match stored {
         Some(e) => Some(e.edition),
-        None => pipeline::compose_edition(app.store.as_ref(), channel, &slot, now).await?,
+        None => {
+            pipeline::compose_edition(app.store.as_ref(), &app.config, channel, &slot, now).await?
+        }
     };
     let Some(edition) = edition else {
         eprintln!(
@@ -53,7 +55,8 @@ async fn send(app: &App, args: EditionArgs) -> anyhow::Result<()> {
     }
     let now = Timestamp::now();
     let slot = slot_for(channel, args.at.as_deref(), now)?;
-    let Some(edition) = pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now).await?
+    let Some(edition) =
+        pipeline::edition_for_slot(app.store.as_ref(), &app.config, channel, &slot, now).await?
     else {
         eprintln!(
             "no edition for {} at {slot}: fewer than {} stories in the window (a quiet period)",

@@ -19,8 +19,7 @@ pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()>
     loop {
         let now = Timestamp::now();
         let report = ingester.run_once(now, &progress).await?;
-        let grouped =
-            pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await?;
+        let grouped = pipeline::group_articles(app.store.as_ref(), &app.config, now).await?;
         print_report(&report, grouped);
         if args.once {
             return Ok(());

@@ -104,7 +104,7 @@ async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Resul
             Ok(report) => tracing::info!(?report, "ingest pass"),
             Err(e) => tracing::error!(error = %e, "ingest pass failed"),
         }
-        match pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await {
+        match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
             Ok(report) => tracing::debug!(?report, "grouping pass"),
             Err(e) => tracing::error!(error = %e, "grouping failed"),
         }
@@ -127,7 +127,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
                 continue;
             }
             let result = async {
-                match pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now).await? {
+                match pipeline::edition_for_slot(app.store.as_ref(), &app.config, channel, &slot, now).await? {
                     Some(edition) => {
                         let queued = gazette_deliver::queue_edition(
                             app.store.as_ref(),

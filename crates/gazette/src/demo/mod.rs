@@ -80,11 +80,11 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<()> {
     let progress = Reporter::new(quiet);
     let report = app.ingester()?.run_once(now, &progress).await?;
     tracing::info!(?report, "demo ingest done");
-    let grouped = pipeline::group_articles(app.store.as_ref(), &app.config.stories, now).await?;
+    let grouped = pipeline::group_articles(app.store.as_ref(), &app.config, now).await?;
     tracing::info!(?grouped, "demo grouping done");
 
     let channel = app.channel("demo")?;
-    let edition = pipeline::edition_for_slot(app.store.as_ref(), channel, &slot, now)
+    let edition = pipeline::edition_for_slot(app.store.as_ref(), &app.config, channel, &slot, now)
         .await?
         .context("the demo corpus gave no edition")?;
     let renderer = Renderer::new(None)?;
