@@ -37,6 +37,9 @@ fn channel(sinks: Vec<SinkConfig>) -> ChannelConfig {
         lang: "en".into(),
         lookback: SignedDuration::from_hours(24),
         min_stories: 1,
+        min_score: 0.0,
+        topics: vec![],
+        mutes: vec![],
         sinks,
     }
 }
