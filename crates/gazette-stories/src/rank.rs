@@ -127,7 +127,12 @@ pub fn rank_scores(stories: &[&Story], context: &RankContext, now: Timestamp) ->
 pub fn score(story: &Story, context: &RankContext, now: Timestamp) -> Option<Scored> {
     let last_seen = story.last_seen()?;
     let languages: Vec<String> = story.languages().into_iter().map(str::to_string).collect();
-    let headlines: Vec<String> = story.members.iter().map(|m| fold(&m.title)).collect();
+    // Folding every headline costs; only topics and mutes need it.
+    let headlines: Vec<String> = if context.topics.is_empty() && context.mutes.is_empty() {
+        Vec::new()
+    } else {
+        story.members.iter().map(|m| fold(&m.title)).collect()
+    };
     let mut signals = vec![
         outlets_signal(story, context),
         velocity_signal(&story.members, now),

@@ -189,6 +189,20 @@ pub struct RunArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Compose one edition from a synthetic window of many articles and stories; print the time.
+    Edition {
+        /// Articles in the window.
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// Stories they form.
+        #[arg(long, default_value_t = 20_000)]
+        stories: usize,
+        /// Compositions timed (the figure is their median).
+        #[arg(long, default_value_t = 5)]
+        iterations: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Parse every feed file under DIR and print feeds/s and MB/s.
     Feeds {
         #[arg(value_name = "DIR")]

@@ -90,14 +90,20 @@ pub async fn group_articles(
     Ok(report)
 }
 
-/// The articles of `stories`, by ID (read once each).
+/// Articles read per story for its summary and key quote: the lead and the
+/// earliest others. A story of thousands of articles is summed up from a few.
+const SUMMARY_ARTICLES: usize = 10;
+
+/// The articles `stories` are summarised from (see [`SUMMARY_ARTICLES`]), by ID.
 async fn articles_of(
     store: &dyn Store,
     stories: &[&Story],
 ) -> anyhow::Result<HashMap<ArticleId, Article>> {
     let mut articles = HashMap::new();
     for story in stories {
-        for member in &story.members {
+        let lead = story.members.iter().filter(|m| m.article_id == story.lead);
+        let others = story.members.iter().filter(|m| m.article_id != story.lead);
+        for member in lead.chain(others).take(SUMMARY_ARTICLES) {
             if !articles.contains_key(&member.article_id)
                 && let Some(a) = store.article(member.article_id).await?
             {
@@ -140,6 +146,69 @@ pub async fn rank_stories(
         .collect())
 }
 
+/// What an edition is composed from: the channel's recent editions and the
+/// stories of its window, as they stood at the slot.
+pub struct Window {
+    pub history: Vec<Edition>,
+    pub start: Timestamp,
+    pub stories: Vec<Story>,
+}
+
+/// Reads the window of the channel's edition for `slot` from the store.
+pub async fn load_window(
+    store: &dyn Store,
+    channel: &ChannelConfig,
+    slot: &Zoned,
+    now: Timestamp,
+) -> anyhow::Result<Window> {
+    let slot_at = slot.timestamp();
+    let history: Vec<Edition> = store
+        .editions_since(&channel.name, slot_at - HISTORY)
+        .await?
+        .into_iter()
+        .filter(|e| e.edition.slot.timestamp() < slot_at)
+        .collect();
+    let start = gazette_editions::window_start(channel, slot, history.last());
+    // The edition shows the stories as they stood at the slot (or now, if earlier):
+    // articles that arrived later belong to the next edition.
+    let end = slot_at.min(now);
+    let mut stories = store.stories_since(start).await?;
+    for story in &mut stories {
+        story.members.retain(|m| m.time <= end);
+    }
+    stories.retain(|s| !s.members.is_empty());
+    Ok(Window {
+        history,
+        start,
+        stories,
+    })
+}
+
+/// Composes the channel's edition for `slot` from its window: ranks the
+/// stories, summarises the best candidates, keeps the edition's selection.
+/// `None` in a quiet period.
+pub async fn compose_from_window(
+    store: &dyn Store,
+    config: &Config,
+    channel: &ChannelConfig,
+    window: &Window,
+    slot: &Zoned,
+    now: Timestamp,
+) -> anyhow::Result<Option<NewEdition>> {
+    let context = rank_context(&config.ranking, Some(channel));
+    let sent: usize = window.history.iter().map(|e| e.edition.stories.len()).sum();
+    let limit = channel.size * CANDIDATES_PER_SLOT + sent;
+    let ranked = rank_stories(store, &window.stories, &context, now, limit).await?;
+    Ok(gazette_editions::compose(ComposeInput {
+        channel,
+        slot: slot.clone(),
+        now,
+        window_start: window.start,
+        history: &window.history,
+        ranked,
+    }))
+}
+
 /// Composes (without storing) the channel's edition for `slot`: `None` in a quiet period.
 pub async fn compose_edition(
     store: &dyn Store,
@@ -148,34 +217,8 @@ pub async fn compose_edition(
     slot: &Zoned,
     now: Timestamp,
 ) -> anyhow::Result<Option<NewEdition>> {
-    let slot_at = slot.timestamp();
-    let history: Vec<Edition> = store
-        .editions_since(&channel.name, slot_at - HISTORY)
-        .await?
-        .into_iter()
-        .filter(|e| e.edition.slot.timestamp() < slot_at)
-        .collect();
-    let window_start = gazette_editions::window_start(channel, slot, history.last());
-    // The edition shows the stories as they stood at the slot (or now, if earlier):
-    // articles that arrived later belong to the next edition.
-    let window_end = slot_at.min(now);
-    let mut stories = store.stories_since(window_start).await?;
-    for story in &mut stories {
-        story.members.retain(|m| m.time <= window_end);
-    }
-    stories.retain(|s| !s.members.is_empty());
-    let context = rank_context(&config.ranking, Some(channel));
-    let sent: usize = history.iter().map(|e| e.edition.stories.len()).sum();
-    let limit = channel.size * CANDIDATES_PER_SLOT + sent;
-    let ranked = rank_stories(store, &stories, &context, now, limit).await?;
-    Ok(gazette_editions::compose(ComposeInput {
-        channel,
-        slot: slot.clone(),
-        now,
-        window_start,
-        history: &history,
-        ranked,
-    }))
+    let window = load_window(store, channel, slot, now).await?;
+    compose_from_window(store, config, channel, &window, slot, now).await
 }
 
 /// The channel's stored edition for `slot`, composing and storing it first if

@@ -5,7 +5,6 @@
 //! title is read from its lead article, so it always is the lead's title.
 
 use std::cmp::Reverse;
-use std::collections::BTreeSet;
 
 use gazette_core::{ArticleId, StoreError, Story, StoryId, StoryMember};
 use jiff::Timestamp;
@@ -124,21 +123,41 @@ fn decode_member(row: Cols<'_>) -> OpResult<StoryMember> {
 /// See [`gazette_core::Store::stories_since`]. A story's activity is its
 /// latest member time ([`Story::last_seen`]); ties go to the newer story.
 ///
-/// The window's members are read through their time index and grouped here:
-/// SQLite's planner would rather group through the membership index, which
-/// reads every member of every story.
+/// One query reads every member of every story with a member in the window,
+/// in story and join order (the window's stories come from the time index;
+/// their members from the membership index), and the stories are assembled
+/// here: one pass over the rows instead of two queries per story.
 pub(crate) fn since(tx: &Transaction<'_>, since: Timestamp) -> OpResult<Vec<Story>> {
-    let ids: BTreeSet<i64> = query_all(
+    let rows = query_all(
         tx,
-        "SELECT story_id FROM articles WHERE story_id IS NOT NULL AND effective_at >= ?1",
+        "SELECT a.story_id, s.lead_article_id, l.title AS lead_title, a.id, a.title, a.url, \
+         a.outlet, a.lang, a.effective_at, a.story_added_at \
+         FROM articles a JOIN stories s ON s.id = a.story_id \
+         JOIN articles l ON l.id = s.lead_article_id \
+         WHERE a.story_id IN (SELECT story_id FROM articles \
+                              WHERE story_id IS NOT NULL AND effective_at >= ?1) \
+         ORDER BY a.story_id, a.story_seq",
         [micros(since)],
-        |row| row.get("story_id"),
-    )?
-    .into_iter()
-    .collect();
-    let mut stories = Vec::with_capacity(ids.len());
-    for id in ids {
-        stories.extend(by_id(tx, StoryId(id))?);
+        |row| {
+            Ok((
+                StoryId(row.get("story_id")?),
+                ArticleId(row.get("lead_article_id")?),
+                row.get::<String>("lead_title")?,
+                decode_member(row)?,
+            ))
+        },
+    )?;
+    let mut stories: Vec<Story> = Vec::new();
+    for (id, lead, title, member) in rows {
+        match stories.last_mut() {
+            Some(story) if story.id == id => story.members.push(member),
+            _ => stories.push(Story {
+                id,
+                title,
+                lead,
+                members: vec![member],
+            }),
+        }
     }
     stories.sort_by_key(|story| Reverse((story.last_seen(), story.id)));
     Ok(stories)

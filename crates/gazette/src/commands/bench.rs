@@ -30,8 +30,14 @@ struct FeedsBench {
     mb_per_sec: f64,
 }
 
-pub fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
+pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Edition {
+            articles,
+            stories,
+            iterations,
+            format,
+        } => super::bench_edition::run(articles, stories, iterations.max(1), format, quiet).await,
         BenchCommand::Feeds {
             dir,
             iterations,

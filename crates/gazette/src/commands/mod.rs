@@ -1,6 +1,7 @@
 //! One module per subcommand; [`run`] dispatches.
 
 mod bench;
+mod bench_edition;
 mod edition;
 mod feeds;
 mod ingest;
@@ -18,7 +19,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(args, quiet).await,
         Command::Init(args) => init::run(args),
-        Command::Bench(cmd) => bench::run(cmd, quiet),
+        Command::Bench(cmd) => bench::run(cmd, quiet).await,
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             feeds::parse(&config, &inputs).await
