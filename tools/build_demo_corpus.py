@@ -4,7 +4,8 @@
 Input: the shared evaluation data (../shared/data/clustering), which is not in this repository.
 Output: one JSON object per article:
   {"story", "site", "lang", "title", "text", "minutes_before"}
-`minutes_before` places the article's publication time before the demo's edition slot.
+`minutes_before` places the article's publication time before the demo's morning slot (07:30);
+a negative value places it after, in the day that the evening edition (19:00) covers.
 
 Sources and licences (copied beside the corpus in crates/gazette/demo/LICENSES/):
   - ECB+ (English news from many outlets; each article keeps its real outlet domain), CC BY 3.0.
@@ -31,6 +32,17 @@ ECB_STORIES = [
 ]
 # single articles from other stories, as background noise
 ECB_SINGLES = ["21_ecbplus", "45_ecbplus", "13_ecbplus"]
+
+# The day between the morning and the evening edition (negative: after 07:30).
+# (story id, articles to skip (already in the morning), articles to add, newest, oldest)
+ECB_EVENING = [
+    ("1_ecbplus", 8, 8, -560, -90),     # Lohan: coverage doubles -> an update in the evening
+    ("37_ecbplus", 10, 2, -300, -200),  # the quake: a little more coverage, not a repeat
+    ("3_ecbplus", 0, 6, -600, -240),    # new: a Texas inmate on the run
+]
+RPM2_EVENING = [
+    ("T07", 4, -650, -300),   # new: the Société Générale trader
+]
 
 RPM2_STORIES = [
     ("T01", 5, 30, 400),    # Ingrid Betancourt freed
@@ -81,7 +93,24 @@ def main():
         r = next(r for r in ecb if r["story"] == story and r["source"] and len(r["text"]) > 400)
         out.append(dict(story=story, site=r["source"], lang="en",
                         title=r["title"].strip(), text=clean(r["text"]), minutes_before=150 + 200 * i))
+    for story, skip, keep, newest, oldest in ECB_EVENING:
+        seen, picked = set(), []
+        for r in ecb:
+            if r["story"] == story and r["source"] and r["source"] not in seen and len(r["text"]) > 400:
+                seen.add(r["source"])
+                picked.append(r)
+        picked = picked[skip:skip + keep]
+        assert len(picked) == keep, (story, len(picked))
+        for r, minutes in zip(picked, spread(keep, newest, oldest)):
+            out.append(dict(story=story, site=r["source"], lang="en",
+                            title=r["title"].strip(), text=clean(r["text"]), minutes_before=minutes))
     rpm2 = load("rpm2-fr.jsonl")
+    for story, keep, newest, oldest in RPM2_EVENING:
+        picked = [r for r in rpm2 if r["story"] == story][:keep]
+        for j, (r, minutes) in enumerate(zip(picked, spread(keep, newest, oldest))):
+            domain = FR_OUTLETS[(j + 2) % len(FR_OUTLETS)]
+            out.append(dict(story="rpm2-" + story, site=domain, lang="fr",
+                            title=r["title"].strip(), text=clean(r["text"]), minutes_before=minutes))
     for story, keep, newest, oldest in RPM2_STORIES:
         picked = [r for r in rpm2 if r["story"] == story][:keep]
         for j, (r, minutes) in enumerate(zip(picked, spread(keep, newest, oldest))):

@@ -65,9 +65,19 @@ pub struct DemoArgs {
     /// Output format of the edition.
     #[arg(long, value_enum, default_value = "text")]
     pub format: TextOrJson,
+    /// Which of the day's editions to print (JSON: one object, or an array of both).
+    #[arg(long, value_enum, default_value = "morning")]
+    pub edition: DemoEdition,
     /// Keep serving the edition as a web page on 127.0.0.1 until interrupted.
     #[arg(long)]
     pub serve: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoEdition {
+    Morning,
+    Evening,
+    Both,
 }
 
 #[derive(Debug, Args)]

@@ -561,3 +561,37 @@ fn demo_json_has_the_contract_fields_and_ranks_the_widest_story_first() {
     let top = stories[0]["title"].as_str().unwrap().to_lowercase();
     assert!(top.contains("quake") || top.contains("indonesia"), "{top}");
 }
+
+#[test]
+fn demo_evening_edition_repeats_only_developed_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gazette(dir.path())
+        .args(["-q", "demo", "--format", "json", "--edition", "both"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let editions = stdout_json(&out);
+    let [morning, evening] = editions.as_array().unwrap().as_slice() else {
+        panic!("expected two editions: {editions:#?}");
+    };
+    assert!(morning["slot"].as_str().unwrap().contains("T07:30:00"));
+    assert!(evening["slot"].as_str().unwrap().contains("T19:00:00"));
+    // The evening covers the day since the morning edition.
+    assert_eq!(evening["window_start"], morning["window_end"]);
+    let morning_ids: Vec<&Value> = morning["stories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["story_id"])
+        .collect();
+    let evening_stories = evening["stories"].as_array().unwrap();
+    assert!(!evening_stories.is_empty());
+    for story in evening_stories {
+        let repeated = morning_ids.contains(&&story["story_id"]);
+        // A morning story comes back only as an update; new stories are not updates.
+        assert_eq!(story["update"].as_bool().unwrap(), repeated, "{story:#?}");
+    }
+    // The day's news: at least one update (coverage doubled) and one new story.
+    assert!(evening_stories.iter().any(|s| s["update"] == true));
+    assert!(evening_stories.iter().any(|s| s["update"] == false));
+}

@@ -59,7 +59,9 @@ impl Outlet {
     }
 }
 
-/// Parses the bundled corpus; publication times are placed before `slot`.
+/// Parses the bundled corpus; publication times are placed around the morning
+/// `slot`: before it for the morning edition, after it (negative
+/// `minutes_before`) for the day the evening edition covers.
 pub fn outlets(slot: Timestamp) -> Vec<Outlet> {
     let mut by_site: BTreeMap<String, Vec<Article>> = BTreeMap::new();
     for (i, line) in CORPUS.lines().enumerate() {
@@ -116,8 +118,12 @@ mod tests {
         for format in [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json] {
             assert!(outlets.iter().any(|o| o.format == format));
         }
+        let evening = slot + SignedDuration::from_hours(11) + SignedDuration::from_mins(30);
+        let all: Vec<&Article> = outlets.iter().flat_map(|o| &o.articles).collect();
+        assert!(all.iter().all(|a| a.published < evening));
+        assert!(all.iter().filter(|a| a.published < slot).count() >= 40);
+        assert!(all.iter().filter(|a| a.published > slot).count() >= 10);
         for o in &outlets {
-            assert!(o.articles.iter().all(|a| a.published < slot));
             assert!(
                 o.articles
                     .windows(2)

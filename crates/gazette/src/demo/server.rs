@@ -4,7 +4,8 @@
 //!
 //! Feeds carry a one-sentence summary only, so gazette fetches every article page;
 //! pages carry the usual furniture (navigation, "read also", footer) around the
-//! article, as real news pages do.
+//! article, as real news pages do. The site has its own clock (the demo's):
+//! an article exists only once its publication time has come.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -26,12 +27,13 @@ pub struct DemoServer {
     pub feeds: Vec<url::Url>,
     /// The edition page served at `/edition` once set (for `--serve`).
     edition_html: Arc<RwLock<Option<String>>>,
+    clock: Arc<RwLock<Timestamp>>,
     task: JoinHandle<()>,
 }
 
 impl DemoServer {
-    /// Serves `outlets` on 127.0.0.1 on a free port.
-    pub async fn start(outlets: Vec<Outlet>) -> std::io::Result<DemoServer> {
+    /// Serves `outlets` on 127.0.0.1 on a free port, as they stand at `clock`.
+    pub async fn start(outlets: Vec<Outlet>, clock: Timestamp) -> std::io::Result<DemoServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let base: url::Url = format!("http://{}/", listener.local_addr()?)
             .parse()
@@ -44,7 +46,13 @@ impl DemoServer {
             })
             .collect();
         let edition_html = Arc::new(RwLock::new(None));
-        let state = Arc::new(Site::new(outlets, base.clone(), edition_html.clone()));
+        let clock = Arc::new(RwLock::new(clock));
+        let state = Arc::new(Site::new(
+            outlets,
+            base.clone(),
+            edition_html.clone(),
+            clock.clone(),
+        ));
         let app = Router::new()
             .route("/", get(index))
             .route("/edition", get(edition))
@@ -60,8 +68,14 @@ impl DemoServer {
             base,
             feeds,
             edition_html,
+            clock,
             task,
         })
+    }
+
+    /// Moves the site's clock: articles published by then appear.
+    pub fn set_clock(&self, now: Timestamp) {
+        *self.clock.write().unwrap_or_else(|e| e.into_inner()) = now;
     }
 
     /// Makes `/edition` serve this page.
@@ -80,6 +94,7 @@ struct Site {
     outlets: HashMap<String, Outlet>,
     base: url::Url,
     edition_html: Arc<RwLock<Option<String>>>,
+    clock: Arc<RwLock<Timestamp>>,
 }
 
 impl Site {
@@ -87,12 +102,24 @@ impl Site {
         outlets: Vec<Outlet>,
         base: url::Url,
         edition_html: Arc<RwLock<Option<String>>>,
+        clock: Arc<RwLock<Timestamp>>,
     ) -> Self {
         Site {
             outlets: outlets.into_iter().map(|o| (o.site.clone(), o)).collect(),
             base,
             edition_html,
+            clock,
         }
+    }
+
+    /// The outlet's articles published by the site's clock, newest first.
+    fn published<'a>(&self, outlet: &'a Outlet) -> Vec<&'a Article> {
+        let now = *self.clock.read().unwrap_or_else(|e| e.into_inner());
+        outlet
+            .articles
+            .iter()
+            .filter(|a| a.published <= now)
+            .collect()
     }
 
     fn url(&self, path: &str) -> String {
@@ -164,7 +191,8 @@ async fn site_file(
 
 /// A feed response with validators; answers 304 to a matching conditional GET.
 fn feed(site: &Site, outlet: &Outlet, headers: &HeaderMap) -> Response {
-    let etag = format!("\"{}-{}\"", outlet.site, outlet.articles.len());
+    let articles = site.published(outlet);
+    let etag = format!("\"{}-{}\"", outlet.site, articles.len());
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -173,11 +201,17 @@ fn feed(site: &Site, outlet: &Outlet, headers: &HeaderMap) -> Response {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let (content_type, body) = match outlet.format {
-        FeedFormat::Rss => ("application/rss+xml; charset=utf-8", rss(site, outlet)),
-        FeedFormat::Atom => ("application/atom+xml; charset=utf-8", atom(site, outlet)),
+        FeedFormat::Rss => (
+            "application/rss+xml; charset=utf-8",
+            rss(site, outlet, &articles),
+        ),
+        FeedFormat::Atom => (
+            "application/atom+xml; charset=utf-8",
+            atom(site, outlet, &articles),
+        ),
         FeedFormat::Json => (
             "application/feed+json; charset=utf-8",
-            json_feed(site, outlet),
+            json_feed(site, outlet, &articles),
         ),
     };
     (
@@ -209,9 +243,9 @@ fn summary(article: &Article) -> String {
     s
 }
 
-fn rss(site: &Site, outlet: &Outlet) -> String {
+fn rss(site: &Site, outlet: &Outlet, articles: &[&Article]) -> String {
     let mut items = String::new();
-    for a in &outlet.articles {
+    for a in articles {
         items.push_str(&format!(
             "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid>\
              <pubDate>{}</pubDate><description>{}</description></item>\n",
@@ -234,13 +268,12 @@ fn rss(site: &Site, outlet: &Outlet) -> String {
     )
 }
 
-fn atom(site: &Site, outlet: &Outlet) -> String {
-    let updated = outlet
-        .articles
+fn atom(site: &Site, outlet: &Outlet, articles: &[&Article]) -> String {
+    let updated = articles
         .first()
         .map_or(Timestamp::UNIX_EPOCH, |a| a.published);
     let mut entries = String::new();
-    for a in &outlet.articles {
+    for a in articles {
         entries.push_str(&format!(
             "<entry><title>{}</title><link rel=\"alternate\" href=\"{}\"/><id>{}</id>\
              <published>{}</published><updated>{}</updated><summary>{}</summary></entry>\n",
@@ -263,9 +296,8 @@ fn atom(site: &Site, outlet: &Outlet) -> String {
     )
 }
 
-fn json_feed(site: &Site, outlet: &Outlet) -> String {
-    let items: Vec<serde_json::Value> = outlet
-        .articles
+fn json_feed(site: &Site, outlet: &Outlet, articles: &[&Article]) -> String {
+    let items: Vec<serde_json::Value> = articles
         .iter()
         .map(|a| {
             serde_json::json!({
@@ -296,9 +328,9 @@ fn page(site: &Site, outlet: &Outlet, article: &Article) -> String {
         .lines()
         .map(|l| format!("<p>{}</p>\n", esc(l)))
         .collect();
-    let related: String = outlet
-        .articles
-        .iter()
+    let related: String = site
+        .published(outlet)
+        .into_iter()
         .filter(|a| a.path != article.path)
         .take(3)
         .map(|a| {
