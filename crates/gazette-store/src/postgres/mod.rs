@@ -167,7 +167,7 @@ impl PgStore {
             .wait_timeout(Some(options.wait_timeout))
             .build()
             .map_err(|e| open_error(e.into()))?;
-        let mut client = pool.get().await.map_err(|e| open_error(e.into()))?;
+        let mut client = pool.get().await.map_err(|e| open_error(pool_error(e)))?;
         let found = migrate::version(&**client)
             .await
             .map_err(|e| open_error(e.into()))?;
@@ -195,8 +195,18 @@ impl PgStore {
     async fn client(&self, op: &'static str) -> StoreResult<deadpool_postgres::Object> {
         self.pool.get().await.map_err(|e| StoreError::Query {
             op,
-            source: Box::new(e),
+            source: pool_error(e),
         })
+    }
+}
+
+/// The error of a pool that could not hand out a connection: the server's own
+/// when it refused one (the pool's error would say it twice, in its message
+/// and as its source).
+fn pool_error(error: deadpool_postgres::PoolError) -> BoxError {
+    match error {
+        deadpool_postgres::PoolError::Backend(e) => Box::new(e),
+        other => Box::new(other),
     }
 }
 

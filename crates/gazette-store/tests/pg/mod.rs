@@ -82,6 +82,17 @@ async fn admin() -> Result<tokio_postgres::Client, tokio_postgres::Error> {
     Ok(client)
 }
 
+/// An error and its sources, joined by ": ".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    text
+}
+
 /// A database of its own for one test, dropped with this value.
 pub struct Database {
     /// The database's name.
@@ -98,7 +109,7 @@ impl Database {
         let admin = match admin().await {
             Ok(client) => client,
             Err(e) => {
-                not_run(format_args!("cannot connect: {e}"));
+                not_run(format_args!("cannot connect: {}", chain(&e)));
                 return None;
             }
         };
