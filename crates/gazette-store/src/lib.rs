@@ -11,7 +11,7 @@
 //!
 //! Schema migrations are numbered SQL files under `migrations/<backend>/`, one
 //! for one between the backends, embedded in the binary and applied when a
-//! store is opened. Conventions shared by the backends ([`common`]):
+//! store is opened. Conventions shared by the backends (`src/common.rs`):
 //!
 //! * instants are kept to the microsecond (finer digits are dropped), as
 //!   64-bit integers so that SQL orders them;
@@ -35,6 +35,10 @@
 //! let (source, created) = store.add_source(&new, jiff::Timestamp::now()).await?;
 //! assert!(created);
 //! assert_eq!(store.due_sources(source.added_at, 10).await?, vec![source]);
+//!
+//! // The same on PostgreSQL (the database must exist; gazette migrates it).
+//! let shared = gazette_store::PgStore::connect("postgres://gazette@db.internal/gazette").await?;
+//! let (_, created) = shared.add_source(&new, jiff::Timestamp::now()).await?;
 //! # Ok(())
 //! # }
 //! ```
