@@ -366,3 +366,34 @@ async fn the_store_never_shows_a_password_in_its_location() {
     assert!(!store.location().contains(&password));
     assert!(store.location().ends_with(&format!("/{}", db.db.name)));
 }
+
+/// Ends every session of the store on the test database, as a server
+/// restart or an administrator would.
+async fn drop_store_connections(db: &Database) {
+    let dropped = db
+        .raw()
+        .await
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND application_name = 'gazette'",
+            &[&db.name],
+        )
+        .await
+        .unwrap();
+    assert!(!dropped.is_empty(), "the store had a connection to drop");
+}
+
+#[tokio::test]
+async fn operations_survive_the_server_dropping_the_stores_connections() {
+    let Some(db) = TestDb::new().await else {
+        return;
+    };
+    let (source, _) = db.store.add_source(&example_source(), t0()).await.unwrap();
+    drop_store_connections(&db.db).await;
+    assert_eq!(db.store.sources().await.unwrap(), vec![source.clone()]);
+    drop_store_connections(&db.db).await;
+    let mut polled = source.clone();
+    polled.poll.consecutive_failures = 1;
+    db.store.update_source(&polled).await.unwrap();
+    assert_eq!(db.store.source(source.id).await.unwrap(), Some(polled));
+}

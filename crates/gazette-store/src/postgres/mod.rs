@@ -5,9 +5,10 @@
 //! read committed for operations that write, where each statement sees what
 //! committed before it (so an `INSERT … ON CONFLICT DO NOTHING` that ran into
 //! another node's row can read it back), and repeatable read, read only, for
-//! those that only read, so that they see one snapshot, as on SQLite. A
-//! write that PostgreSQL aborts as a deadlock or serialisation failure is
-//! retried a few times ([`MAX_ATTEMPTS`]); nothing of it was committed.
+//! those that only read, so that they see one snapshot, as on SQLite. An
+//! operation that PostgreSQL aborts as a deadlock or serialisation failure is
+//! retried a few times ([`MAX_ATTEMPTS`]; nothing of it was committed), and so
+//! is a read whose connection was lost.
 //!
 //! Work shared between nodes is claimed with `FOR UPDATE SKIP LOCKED` (fetch
 //! claims in [`sources`], the outbox in [`deliveries`]); the scheduler's lock
@@ -105,15 +106,24 @@ macro_rules! transaction {
         let mut attempt = 1;
         loop {
             let mut client = $store.client(op).await?;
+            let $tx = match begin(&mut client, Access::$access).await {
+                Ok(tx) => tx,
+                // Nothing was done yet: any operation may try again.
+                Err(error) if attempt < MAX_ATTEMPTS && connection_lost(&error) => {
+                    tracing::debug!(op, attempt, "connection lost; retrying");
+                    attempt += 1;
+                    continue;
+                }
+                Err(error) => break Err(OpError::from(error).into_store_error(op)),
+            };
             let result: OpResult<_> = async {
-                let $tx = begin(&mut client, Access::$access).await?;
                 let value = $body.await?;
                 $tx.commit().await?;
                 Ok(value)
             }
             .await;
             match result {
-                Err(error) if attempt < MAX_ATTEMPTS && is_transient(&error) => {
+                Err(error) if attempt < MAX_ATTEMPTS && is_transient(&error, Access::$access) => {
                     tracing::debug!(op, attempt, "transaction aborted by a conflict; retrying");
                     attempt += 1;
                 }
@@ -254,19 +264,35 @@ async fn begin(
     }
 }
 
-/// Whether PostgreSQL aborted the transaction for a conflict with another
-/// one (SQLSTATE 40001 serialization_failure, 40P01 deadlock_detected), so
-/// that trying again may succeed.
-fn is_transient(error: &OpError) -> bool {
+/// Whether trying the operation again may succeed: PostgreSQL aborted the
+/// transaction for a conflict with another one (SQLSTATE 40001
+/// serialization_failure, 40P01 deadlock_detected), or a read lost its
+/// connection ([`connection_lost`]; the pool then opens a new one). A write
+/// that lost its connection after it began is not retried: it may have
+/// committed. (Losing it at `BEGIN` is retried for every operation.)
+fn is_transient(error: &OpError, access: Access) -> bool {
     use tokio_postgres::error::SqlState;
     let OpError::Query(source) = error else {
         return false;
     };
-    source
-        .downcast_ref::<tokio_postgres::Error>()
-        .and_then(tokio_postgres::Error::code)
-        .is_some_and(|code| {
-            *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+    let Some(error) = source.downcast_ref::<tokio_postgres::Error>() else {
+        return false;
+    };
+    let conflict = error.code().is_some_and(|code| {
+        *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+    });
+    conflict || (matches!(access, Access::Read) && connection_lost(error))
+}
+
+/// Whether the connection is gone: the server restarted or ended the session
+/// (SQLSTATE class 57P), or the socket closed.
+fn connection_lost(error: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::SqlState;
+    error.is_closed()
+        || error.code().is_some_and(|code| {
+            *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW
         })
 }
 
