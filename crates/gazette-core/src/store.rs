@@ -1,7 +1,7 @@
 //! The storage contract.
 //!
 //! [`Store`] is what every stage that keeps state talks to. Backends live in the
-//! `gazette-store` crate (SQLite today, PostgreSQL later) and must pass the same
+//! `gazette-store` crate (SQLite and PostgreSQL) and must pass the same
 //! shared test suite. Methods take `now` explicitly so that tests and the demo
 //! control the clock.
 //!
@@ -11,7 +11,9 @@
 //! checks them):
 //! - instants are stored with microsecond precision (finer digits are dropped);
 //! - a lease or `not_before` equal to `now` has passed;
-//! - IDs are never reused, even after a row is removed.
+//! - IDs are never reused, even after a row is removed;
+//! - free text is stored with U+0000 replaced by U+FFFD (PostgreSQL's text
+//!   cannot hold it); JSON values keep it.
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
@@ -106,10 +108,30 @@ pub trait Store: Send + Sync {
     async fn remove_source(&self, id: SourceId) -> StoreResult<bool>;
 
     /// Active sources whose `next_poll_at` is at or before `now`, earliest first,
-    /// at most `limit`.
+    /// at most `limit`. Claims ([`Store::claim_due_sources`]) are ignored: this
+    /// is the schedule as it stands.
     async fn due_sources(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Source>>;
 
-    /// Writes a source's URL, title, site URL and polling state.
+    /// Claims up to `limit` sources for polling, so that several pollers (nodes
+    /// or processes on one store) never poll the same feed at once.
+    ///
+    /// A source is claimable when it is due as in [`Store::due_sources`] and
+    /// not claimed, or its claim has expired (a claim until `now` has passed).
+    /// Each source returned is claimed until `now + lease`; the claim ends
+    /// early when [`Store::update_source`] records the poll's outcome. A poller
+    /// that dies leaves its claims to expire, and the sources are claimed again
+    /// then. Sources come earliest `next_poll_at` first, then by ID, as
+    /// [`Store::source`] would return them. Two concurrent calls never return
+    /// the same source.
+    async fn claim_due_sources(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: usize,
+    ) -> StoreResult<Vec<Source>>;
+
+    /// Writes a source's URL, title, site URL and polling state, and ends its
+    /// claim if it has one (see [`Store::claim_due_sources`]).
     /// Fails with `NotFound` when the source was removed meanwhile.
     async fn update_source(&self, source: &Source) -> StoreResult<()>;
 
@@ -241,6 +263,30 @@ pub trait Store: Send + Sync {
         retry_at: Option<Timestamp>,
     ) -> StoreResult<()>;
 
-    /// The outbox rows of an edition, by sink, recipient and part.
+    /// The outbox rows of an edition, by sink, recipient and part (text compared
+    /// byte by byte, numbers as numbers).
     async fn deliveries_for_edition(&self, edition: EditionId) -> StoreResult<Vec<Delivery>>;
+
+    // ----- coordination between nodes -------------------------------------
+
+    /// Takes or renews the scheduler's lock for `node` (a name unique to each
+    /// running node), so that one node at a time composes editions.
+    ///
+    /// Returns true when `node` holds the lock until `now + ttl`: it was free,
+    /// or its holder's lock had expired (a lock until `now` has passed), or
+    /// `node` held it already (the lock is renewed). Returns false, and changes
+    /// nothing, while another node holds it. Of two nodes asking at once, at
+    /// most one gets it. A holder renews it well before `ttl` runs out; one that
+    /// dies loses it when `ttl` has passed.
+    async fn try_lock_scheduler(
+        &self,
+        node: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> StoreResult<bool>;
+
+    /// Releases the scheduler's lock if `node` holds it, so that another node
+    /// may take it at once (on a clean shutdown). Returns whether `node` held it;
+    /// a lock held by another node is left alone.
+    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool>;
 }

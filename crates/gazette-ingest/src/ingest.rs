@@ -16,7 +16,9 @@
 //!    permanent redirect (unless another source has that URL), the polling
 //!    state ([`crate::policy`]) and the last error.
 //!
-//! Sources are polled concurrently, up to `fetch.concurrency`; the shared
+//! Due sources are claimed in batches, so several pollers on one store share
+//! them without polling a feed twice, and polled concurrently, up to
+//! `fetch.concurrency`; the shared
 //! [`Fetcher`] keeps to the per-host limit. A failing feed is recorded and the
 //! pass goes on; a store error ends the pass.
 //!
@@ -31,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use futures::{StreamExt, stream};
@@ -51,6 +54,12 @@ use crate::text::html_to_text;
 
 /// Sources polled in one pass at most; the rest are due in the next.
 const DUE_PER_PASS: usize = 10_000;
+
+/// How long a claimed source is kept from other pollers (other nodes, another
+/// `gazette ingest`). Longer than polling a batch takes (each fetch is bounded
+/// by `fetch.timeout`), short enough that the sources of a poller that died
+/// are polled again soon. A claim ends earlier when the poll is recorded.
+const CLAIM_LEASE: SignedDuration = SignedDuration::from_mins(15);
 
 /// Entry times used to adapt the polling interval.
 const RECENT_ENTRIES: usize = 20;
@@ -191,15 +200,22 @@ impl Ingester {
     }
 
     /// Polls every source due at `now` once. Fails only when the store does.
+    ///
+    /// Sources are claimed in batches of twice `fetch.concurrency`
+    /// ([`Store::claim_due_sources`]), so that pollers sharing the store
+    /// (several nodes, or `gazette ingest` beside the daemon) share the work
+    /// and never poll one feed at once; the pass ends when nothing due is left
+    /// to claim.
     pub async fn run_once(
         &self,
         now: Timestamp,
         progress: &dyn Progress,
     ) -> Result<IngestReport, StoreError> {
-        let due = self.store.due_sources(now, DUE_PER_PASS).await?;
-        tracing::info!(due = due.len(), "ingest pass");
-        progress.start(due.len() as u64, "polling feeds");
-        let result = self.poll_all(due, now, progress).await;
+        // For the progress display only: other pollers may take some of these.
+        let due = self.store.due_sources(now, DUE_PER_PASS).await?.len();
+        tracing::info!(due, "ingest pass");
+        progress.start(due as u64, "polling feeds");
+        let result = self.poll_due(now, progress).await;
         progress.finish();
         let report = result?;
         tracing::info!(
@@ -215,19 +231,52 @@ impl Ingester {
         Ok(report)
     }
 
+    /// Claims due sources batch after batch and polls them.
+    async fn poll_due(
+        &self,
+        now: Timestamp,
+        progress: &dyn Progress,
+    ) -> Result<IngestReport, StoreError> {
+        let batch = self.fetch.concurrency.saturating_mul(2).max(1);
+        let mut report = IngestReport::default();
+        let mut seen = HashSet::new();
+        while report.polled < DUE_PER_PASS {
+            let claimed = self
+                .store
+                .claim_due_sources(now, CLAIM_LEASE, batch)
+                .await?;
+            let (fresh, again): (Vec<Source>, Vec<Source>) =
+                claimed.into_iter().partition(|s| seen.insert(s.id));
+            // Polled already in this pass and due again at `now` (a server
+            // asked to retry at once): it waits for the next pass, its claim
+            // ended unchanged.
+            for source in &again {
+                match self.store.update_source(source).await {
+                    Ok(()) | Err(StoreError::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if fresh.is_empty() {
+                break;
+            }
+            self.poll_all(fresh, now, progress, &mut report).await?;
+        }
+        Ok(report)
+    }
+
     async fn poll_all(
         &self,
         due: Vec<Source>,
         now: Timestamp,
         progress: &dyn Progress,
-    ) -> Result<IngestReport, StoreError> {
+        report: &mut IngestReport,
+    ) -> Result<(), StoreError> {
         let mut polls = stream::iter(due)
             .map(|source| {
                 let span = tracing::info_span!("poll", source = source.id.0, url = %source.url);
                 self.poll_source(source, now).instrument(span)
             })
             .buffer_unordered(self.fetch.concurrency);
-        let mut report = IngestReport::default();
         while let Some(poll) = polls.next().await {
             let poll = poll?;
             progress.advance(&poll.summary());
@@ -245,7 +294,7 @@ impl Ingester {
                 });
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Polls one source and records the outcome on it.

@@ -670,6 +670,66 @@ async fn per_host_limit_caps_concurrent_requests() {
     );
 }
 
+/// How many requests each of `paths` received.
+fn request_counts(server: &Server, paths: &[String]) -> Vec<usize> {
+    paths
+        .iter()
+        .map(|p| server.seen.requests_to(p).len())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pass_polls_every_due_feed_once_over_several_claims() {
+    let server = Server::start().await;
+    let mut fetch = fetch_config();
+    fetch.per_host = 8;
+    // Claims of 2 x concurrency = 4 sources: the 10 feeds take three.
+    fetch.concurrency = 2;
+    let s = setup(fetch);
+    let paths: Vec<String> = (0..10).map(|i| format!("/busy/{i}.xml")).collect();
+    for path in &paths {
+        s.add(server.url(path)).await;
+    }
+    let report = s.ingester.run_once(now(), &NoProgress).await.unwrap();
+    assert_eq!(
+        (report.polled, report.failed),
+        (10, 0),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(request_counts(&server, &paths), vec![1; 10]);
+    // Recording each poll ended its claim and scheduled the next poll.
+    assert!(s.store.due_sources(now(), 100).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn two_ingesters_on_one_store_never_poll_a_feed_twice() {
+    let server = Server::start().await;
+    let mut fetch = fetch_config();
+    fetch.per_host = 8;
+    let s = setup(fetch.clone());
+    let paths: Vec<String> = (0..40).map(|i| format!("/busy/{i}.xml")).collect();
+    for path in &paths {
+        s.add(server.url(path)).await;
+    }
+    // Another process on the same database file.
+    let other_store = Arc::new(SqliteStore::open(&s._dir.path().join("gazette.db")).unwrap());
+    let other = Ingester::new(
+        other_store,
+        Fetcher::new(&fetch).unwrap(),
+        fetch,
+        poll_config(),
+    );
+
+    let (a, b) = tokio::join!(
+        s.ingester.run_once(now(), &NoProgress),
+        other.run_once(now(), &NoProgress)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.polled + b.polled, 40, "{a:?} / {b:?}");
+    assert_eq!(request_counts(&server, &paths), vec![1; 40]);
+}
+
 #[tokio::test]
 async fn redirect_loops_and_chains_that_are_too_long_are_refused() {
     let server = Server::start().await;

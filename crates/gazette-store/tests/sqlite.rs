@@ -3,6 +3,7 @@
 //!
 //! Every test gets a fresh database file in its own temporary directory.
 
+#[macro_use]
 mod suite;
 
 use std::path::{Path, PathBuf};
@@ -59,59 +60,7 @@ macro_rules! suite_tests_two_handles {
     )*};
 }
 
-suite_tests!(
-    add_source_creates_an_active_source_due_now,
-    add_source_with_a_known_url_returns_it_unchanged,
-    add_source_reenables_a_disabled_source,
-    source_models_are_kept_per_kind_and_go_with_their_source,
-    sources_are_listed_by_id,
-    due_sources_are_active_and_due_earliest_first_up_to_limit,
-    update_source_round_trips_every_field,
-    update_source_of_a_removed_source_is_not_found,
-    instants_are_kept_to_the_microsecond,
-    remove_source_deletes_its_entries_but_keeps_its_articles,
-    removed_source_ids_are_not_reused,
-    insert_entries_skips_known_ids_and_keeps_input_order,
-    insert_entries_round_trips_every_field,
-    insert_entries_for_a_missing_source_is_not_found,
-    recent_entry_times_are_the_newest_publications_of_the_source,
-    insert_article_dedupes_by_url,
-    article_content_round_trips,
-    insert_article_for_a_missing_source_is_not_found,
-    unassigned_articles_are_in_storage_order_up_to_limit,
-    create_story_makes_the_article_its_lead_and_first_member,
-    story_member_of_unknown_language_is_und,
-    add_to_story_lists_members_in_join_order,
-    add_to_story_moves_an_article_from_its_previous_story,
-    adding_a_member_again_keeps_its_place,
-    create_story_takes_the_article_from_its_previous_story,
-    set_story_lead_changes_the_title,
-    set_story_lead_to_a_non_member_is_not_found,
-    story_operations_on_missing_rows_are_not_found,
-    stories_since_are_the_active_stories_newest_first,
-    stories_since_uses_discovery_time_for_future_publication_dates,
-    insert_edition_once_per_channel_and_slot,
-    edition_round_trips_exactly,
-    latest_edition_is_the_channels_latest_slot,
-    editions_since_are_oldest_first_from_since,
-    enqueue_deliveries_is_idempotent,
-    enqueue_deliveries_for_a_missing_edition_is_not_found,
-    claim_leases_rows_and_counts_attempts,
-    claim_reclaims_rows_whose_lease_expired,
-    claim_honours_the_limit_oldest_first,
-    claim_sends_parts_in_order,
-    claim_holds_later_parts_while_an_earlier_part_is_being_sent,
-    retry_waits_for_not_before,
-    failure_without_retry_is_final,
-    sent_rows_are_never_claimed_again,
-    failure_reported_after_sent_does_not_resend,
-    marking_a_missing_delivery_is_not_found,
-);
-
-suite_tests_two_handles!(
-    insert_edition_race_gives_one_created_and_one_existing,
-    concurrent_claims_never_hand_out_a_row_twice,
-);
+every_suite_test!(suite_tests, suite_tests_two_handles);
 
 // ---------------------------------------------------------------------------
 // SQLite only

@@ -6,7 +6,7 @@ use anyhow::Context;
 use gazette_core::Store;
 use gazette_core::config::{ChannelConfig, Config, StoreLocation};
 use gazette_ingest::{Fetcher, Ingester};
-use gazette_store::SqliteStore;
+use gazette_store::{PgStore, SqliteStore};
 
 use crate::usage;
 
@@ -19,8 +19,9 @@ pub struct App {
 }
 
 impl App {
-    /// Creates the data directory and opens (and migrates) the store.
-    pub fn open(config: Config) -> anyhow::Result<App> {
+    /// Creates the data directory and opens (and migrates) the store: the
+    /// SQLite file, or the PostgreSQL database of a `postgres://` URL.
+    pub async fn open(config: Config) -> anyhow::Result<App> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {} (set data_dir in the configuration)",
@@ -32,10 +33,10 @@ impl App {
                 Arc::new(SqliteStore::open(path)?),
                 path.display().to_string(),
             ),
-            StoreLocation::Postgres(_) => {
-                return Err(usage!(
-                    "store: the PostgreSQL backend is not available in this version; use store = \"sqlite\""
-                ));
+            StoreLocation::Postgres(url) => {
+                let store = PgStore::connect(url).await?;
+                let location = store.location().to_owned();
+                (Arc::new(store), location)
             }
         };
         Ok(App {

@@ -8,7 +8,8 @@ use rusqlite::{Transaction, params};
 use url::Url;
 
 use super::codec::{
-    Cols, OpResult, conflicting, micros, query_all, query_opt, require, sql_limit, to_json,
+    Cols, OpResult, conflicting, micros, opt_text, query_all, query_opt, require, sql_limit, text,
+    to_json,
 };
 
 const COLUMNS: &str = "id, source_id, entry_id, url, outlet, title, discovered_at, content_url, \
@@ -61,21 +62,21 @@ pub(crate) fn insert(tx: &Transaction<'_>, article: &NewArticle) -> OpResult<(Ar
             article.source_id.0,
             article.entry_id.map(|e| e.0),
             article.url.as_str(),
-            article.outlet,
-            article.title,
+            text(&article.outlet),
+            text(&article.title),
             micros(article.discovered_at),
             micros(article.effective_time()),
             content.url.as_ref().map(Url::as_str),
             content.canonical_url.as_ref().map(Url::as_str),
-            content.title,
+            opt_text(content.title.as_deref()),
             to_json(&content.authors)?,
             content.published.map(micros),
             content.modified.map(micros),
-            content.lang,
-            content.site_name,
-            content.description,
+            opt_text(content.lang.as_deref()),
+            opt_text(content.site_name.as_deref()),
+            opt_text(content.description.as_deref()),
             content.image.as_ref().map(Url::as_str),
-            content.text,
+            text(&content.text),
             to_json(&content.quotes)?,
         ],
         |row| row.get("id"),

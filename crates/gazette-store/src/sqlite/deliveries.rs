@@ -8,7 +8,7 @@ use gazette_core::{Delivery, DeliveryId, DeliveryState, EditionId, NewDelivery, 
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Transaction, params};
 
-use super::codec::{Cols, OpResult, TextEnum, micros, query_all, require, sql_limit};
+use super::codec::{Cols, OpResult, TextEnum, micros, query_all, require, sql_limit, text};
 
 const COLUMNS: &str = "id, edition_id, sink, recipient, part, body, state, attempts, last_error, \
      remote_id, not_before, created_at, sent_at";
@@ -49,10 +49,10 @@ pub(crate) fn enqueue(
         require(tx, "editions", "edition", row.edition_id.0)?;
         created += insert.execute(params![
             row.edition_id.0,
-            row.sink,
-            row.recipient,
+            text(&row.sink),
+            text(&row.recipient),
             row.part,
-            row.body,
+            text(&row.body),
             micros(now),
         ])?;
     }
@@ -104,7 +104,7 @@ pub(crate) fn mark_sent(
             "UPDATE deliveries SET state = 'sent', remote_id = ?2, sent_at = ?3, not_before = NULL \
              WHERE id = ?1",
         )?
-        .execute(params![id.0, remote_id, micros(now)])?;
+        .execute(params![id.0, remote_id.map(text), micros(now)])?;
     if updated == 0 {
         return Err(StoreError::NotFound {
             what: "delivery",
@@ -132,7 +132,12 @@ pub(crate) fn mark_failed(
             "UPDATE deliveries SET state = ?2, last_error = ?3, not_before = ?4 \
              WHERE id = ?1 AND state <> 'sent'",
         )?
-        .execute(params![id.0, state.as_sql(), error, retry_at.map(micros),])?;
+        .execute(params![
+            id.0,
+            state.as_sql(),
+            text(error),
+            retry_at.map(micros)
+        ])?;
     if updated == 0 {
         require(tx, "deliveries", "delivery", id.0)?;
         tracing::warn!(

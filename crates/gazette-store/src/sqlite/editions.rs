@@ -9,7 +9,7 @@ use gazette_core::{Edition, EditionId, NewEdition};
 use jiff::Timestamp;
 use rusqlite::{Transaction, params};
 
-use super::codec::{Cols, OpResult, conflicting, micros, query_all, query_opt, to_json};
+use super::codec::{Cols, OpResult, conflicting, micros, query_all, query_opt, text, to_json};
 
 fn decode(row: Cols<'_>) -> OpResult<Edition> {
     Ok(Edition {
@@ -27,7 +27,7 @@ pub(crate) fn insert(tx: &Transaction<'_>, edition: &NewEdition) -> OpResult<Edi
         "INSERT INTO editions (channel, slot_at, slot, edition) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (channel, slot_at) DO NOTHING RETURNING id",
         params![
-            edition.channel,
+            text(&edition.channel),
             micros(slot),
             edition.slot.to_string(),
             to_json(edition)?,
@@ -57,7 +57,7 @@ pub(crate) fn for_slot(
     query_opt(
         tx,
         "SELECT id, edition FROM editions WHERE channel = ?1 AND slot_at = ?2",
-        params![channel, micros(slot)],
+        params![text(channel), micros(slot)],
         decode,
     )
 }
@@ -66,7 +66,7 @@ pub(crate) fn latest(tx: &Transaction<'_>, channel: &str) -> OpResult<Option<Edi
     query_opt(
         tx,
         "SELECT id, edition FROM editions WHERE channel = ?1 ORDER BY slot_at DESC LIMIT 1",
-        [channel],
+        [text(channel)],
         decode,
     )
 }
@@ -79,7 +79,7 @@ pub(crate) fn since(
     query_all(
         tx,
         "SELECT id, edition FROM editions WHERE channel = ?1 AND slot_at >= ?2 ORDER BY slot_at",
-        params![channel, micros(since)],
+        params![text(channel), micros(since)],
         decode,
     )
 }

@@ -5,7 +5,9 @@ use jiff::Timestamp;
 use rusqlite::{Transaction, params};
 use url::Url;
 
-use super::codec::{Cols, OpResult, micros, query_all, query_opt, require, sql_limit, to_json};
+use super::codec::{
+    Cols, OpResult, micros, opt_text, query_all, query_opt, require, sql_limit, text, to_json,
+};
 
 const COLUMNS: &str = "id, source_id, guid, first_seen, title, link, published, updated, \
      authors, summary, content_html, language, image";
@@ -49,16 +51,16 @@ pub(crate) fn insert(
     for entry in entries {
         let params = params![
             source.0,
-            entry.id,
+            text(&entry.id),
             micros(now),
-            entry.title,
+            opt_text(entry.title.as_deref()),
             entry.link.as_ref().map(Url::as_str),
             entry.published.map(micros),
             entry.updated.map(micros),
             to_json(&entry.authors)?,
-            entry.summary,
-            entry.content_html,
-            entry.language,
+            opt_text(entry.summary.as_deref()),
+            opt_text(entry.content_html.as_deref()),
+            opt_text(entry.language.as_deref()),
             entry.image.as_ref().map(Url::as_str),
         ];
         stored.extend(query_opt(tx, &sql, params, decode)?);

@@ -16,6 +16,7 @@ mod codec;
 mod deliveries;
 mod editions;
 mod entries;
+mod locks;
 mod migrate;
 mod sources;
 mod stories;
@@ -34,6 +35,7 @@ use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use url::Url;
 
+use crate::common::SCHEDULER_LOCK;
 use codec::{OpResult, query_all};
 
 /// How long a write waits for another process's write transaction to finish.
@@ -218,6 +220,21 @@ impl Store for SqliteStore {
     async fn due_sources(&self, now: Timestamp, limit: usize) -> StoreResult<Vec<Source>> {
         self.read("due_sources", move |tx| sources::due(tx, now, limit))
             .await
+    }
+
+    async fn claim_due_sources(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: usize,
+    ) -> StoreResult<Vec<Source>> {
+        let claimed = self
+            .write("claim_due_sources", move |tx| {
+                sources::claim_due(tx, now, lease, limit)
+            })
+            .await?;
+        tracing::debug!(claimed = claimed.len(), %lease, "claimed due sources");
+        Ok(claimed)
     }
 
     async fn update_source(&self, source: &Source) -> StoreResult<()> {
@@ -405,6 +422,27 @@ impl Store for SqliteStore {
     async fn deliveries_for_edition(&self, edition: EditionId) -> StoreResult<Vec<Delivery>> {
         self.read("deliveries_for_edition", move |tx| {
             deliveries::for_edition(tx, edition)
+        })
+        .await
+    }
+
+    async fn try_lock_scheduler(
+        &self,
+        node: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> StoreResult<bool> {
+        let node = node.to_owned();
+        self.write("try_lock_scheduler", move |tx| {
+            locks::try_lock(tx, SCHEDULER_LOCK, &node, now, ttl)
+        })
+        .await
+    }
+
+    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool> {
+        let node = node.to_owned();
+        self.write("unlock_scheduler", move |tx| {
+            locks::unlock(tx, SCHEDULER_LOCK, &node)
         })
         .await
     }

@@ -1,13 +1,16 @@
 //! Sources and their polling state (table `sources`).
 
+use std::borrow::Cow;
+
 use gazette_core::{NewSource, PollState, Source, SourceId, StoreError};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{Transaction, params, params_from_iter};
 use url::Url;
 
 use super::codec::{
-    Cols, OpResult, TextEnum, conflicting, micros, query_all, query_opt, require, sql_limit,
+    Cols, OpResult, TextEnum, conflicting, micros, opt_text, query_all, query_opt, require,
+    sql_limit, text,
 };
 
 const COLUMNS: &str = "id, url, title, site_url, added_at, status, etag, last_modified, \
@@ -46,16 +49,20 @@ fn written(
 ) -> [Value; 13] {
     [
         url.to_string().into(),
-        title.clone().into(),
+        opt_text(title.as_deref()).map(Cow::into_owned).into(),
         site_url.as_ref().map(Url::to_string).into(),
         poll.status.as_sql().to_owned().into(),
-        poll.etag.clone().into(),
-        poll.last_modified.clone().into(),
+        opt_text(poll.etag.as_deref()).map(Cow::into_owned).into(),
+        opt_text(poll.last_modified.as_deref())
+            .map(Cow::into_owned)
+            .into(),
         micros(poll.next_poll_at).into(),
         i64::from(poll.interval_secs).into(),
         poll.last_polled_at.map(micros).into(),
         poll.last_success_at.map(micros).into(),
-        poll.last_error.clone().into(),
+        opt_text(poll.last_error.as_deref())
+            .map(Cow::into_owned)
+            .into(),
         poll.last_error_at.map(micros).into(),
         i64::from(poll.consecutive_failures).into(),
     ]
@@ -129,6 +136,34 @@ pub(crate) fn due(tx: &Transaction<'_>, now: Timestamp, limit: usize) -> OpResul
     query_all(tx, &sql, params![micros(now), sql_limit(limit)], decode)
 }
 
+/// See [`gazette_core::Store::claim_due_sources`]. Atomic because it is one
+/// statement in a write transaction, which SQLite runs one at a time.
+pub(crate) fn claim_due(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    lease: SignedDuration,
+    limit: usize,
+) -> OpResult<Vec<Source>> {
+    let sql = format!(
+        "UPDATE sources SET claimed_until = ?1 WHERE id IN ( \
+             SELECT id FROM sources WHERE status = 'active' AND next_poll_at <= ?2 \
+               AND (claimed_until IS NULL OR claimed_until <= ?2) \
+             ORDER BY next_poll_at, id LIMIT ?3) \
+         RETURNING {COLUMNS}"
+    );
+    let until = micros(now.checked_add(lease)?);
+    let mut claimed = query_all(
+        tx,
+        &sql,
+        params![until, micros(now), sql_limit(limit)],
+        decode,
+    )?;
+    // RETURNING gives no order.
+    claimed.sort_by_key(|s| (s.poll.next_poll_at, s.id));
+    Ok(claimed)
+}
+
+/// See [`gazette_core::Store::update_source`]: also ends the source's claim.
 pub(crate) fn update(tx: &Transaction<'_>, source: &Source) -> OpResult<()> {
     let values = written(&source.url, &source.title, &source.site_url, &source.poll);
     let updated = tx
@@ -136,7 +171,7 @@ pub(crate) fn update(tx: &Transaction<'_>, source: &Source) -> OpResult<()> {
             "UPDATE sources SET url = ?1, title = ?2, site_url = ?3, status = ?4, etag = ?5, \
              last_modified = ?6, next_poll_at = ?7, interval_secs = ?8, last_polled_at = ?9, \
              last_success_at = ?10, last_error = ?11, last_error_at = ?12, \
-             consecutive_failures = ?13 \
+             consecutive_failures = ?13, claimed_until = NULL \
              WHERE id = ?14",
         )?
         .execute(params_from_iter(
@@ -157,7 +192,7 @@ pub(crate) fn model(tx: &Transaction<'_>, id: SourceId, kind: &str) -> OpResult<
     query_opt(
         tx,
         "SELECT model FROM source_models WHERE source_id = ?1 AND kind = ?2",
-        params![id.0, kind],
+        params![id.0, text(kind)],
         |row| row.get("model"),
     )
 }
@@ -176,6 +211,6 @@ pub(crate) fn set_model(
          ON CONFLICT (source_id, kind) DO UPDATE SET model = excluded.model, \
          updated_at = excluded.updated_at",
     )?
-    .execute(params![id.0, kind, model, micros(now)])?;
+    .execute(params![id.0, text(kind), text(model), micros(now)])?;
     Ok(())
 }

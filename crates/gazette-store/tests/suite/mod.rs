@@ -2,18 +2,97 @@
 //!
 //! Each test is an async function taking the store under test (two handles on
 //! the same database for the concurrency tests), freshly created and empty.
-//! A backend's test file runs every function here once, e.g. `tests/sqlite.rs`:
+//! A backend's test file runs every function here once, through
+//! [`every_suite_test`], e.g. `tests/sqlite.rs`:
 //!
 //! ```ignore
-//! #[tokio::test]
-//! async fn due_sources_are_active_and_due_earliest_first() {
-//!     let db = TestDb::new();
-//!     suite::due_sources_are_active_and_due_earliest_first(&db.store).await;
+//! macro_rules! suite_tests {
+//!     ($($name:ident),* $(,)?) => {$(
+//!         #[tokio::test]
+//!         async fn $name() {
+//!             let db = TestDb::new();
+//!             suite::$name(&db.store).await;
+//!         }
+//!     )*};
 //! }
+//! // ... and `suite_tests_two_handles` for the functions taking two handles.
+//! every_suite_test!(suite_tests, suite_tests_two_handles);
 //! ```
 //!
 //! Instants in fixtures have whole microseconds: that is the precision the
 //! stores keep (see [`instants_are_kept_to_the_microsecond`]).
+
+/// Calls `$one!` with the name of every suite function that takes one store,
+/// and `$two!` with those that take two handles on one database. Each
+/// backend's test file defines the two macros (how to make a fresh store) and
+/// calls this once, so a function added here runs on every backend.
+macro_rules! every_suite_test {
+    ($one:ident, $two:ident) => {
+        $one!(
+            add_source_creates_an_active_source_due_now,
+            add_source_with_a_known_url_returns_it_unchanged,
+            add_source_reenables_a_disabled_source,
+            source_models_are_kept_per_kind_and_go_with_their_source,
+            sources_are_listed_by_id,
+            due_sources_are_active_and_due_earliest_first_up_to_limit,
+            claim_due_sources_hands_each_due_source_out_once,
+            claim_due_sources_again_when_the_claim_expires,
+            update_source_ends_its_claim,
+            claim_due_sources_skips_disabled_and_removed_sources,
+            update_source_round_trips_every_field,
+            update_source_of_a_removed_source_is_not_found,
+            instants_are_kept_to_the_microsecond,
+            nul_in_text_is_stored_as_the_replacement_character,
+            remove_source_deletes_its_entries_but_keeps_its_articles,
+            removed_source_ids_are_not_reused,
+            insert_entries_skips_known_ids_and_keeps_input_order,
+            insert_entries_round_trips_every_field,
+            insert_entries_for_a_missing_source_is_not_found,
+            recent_entry_times_are_the_newest_publications_of_the_source,
+            insert_article_dedupes_by_url,
+            article_content_round_trips,
+            insert_article_for_a_missing_source_is_not_found,
+            unassigned_articles_are_in_storage_order_up_to_limit,
+            create_story_makes_the_article_its_lead_and_first_member,
+            story_member_of_unknown_language_is_und,
+            add_to_story_lists_members_in_join_order,
+            add_to_story_moves_an_article_from_its_previous_story,
+            adding_a_member_again_keeps_its_place,
+            create_story_takes_the_article_from_its_previous_story,
+            set_story_lead_changes_the_title,
+            set_story_lead_to_a_non_member_is_not_found,
+            story_operations_on_missing_rows_are_not_found,
+            stories_since_are_the_active_stories_newest_first,
+            stories_since_uses_discovery_time_for_future_publication_dates,
+            insert_edition_once_per_channel_and_slot,
+            edition_round_trips_exactly,
+            latest_edition_is_the_channels_latest_slot,
+            editions_since_are_oldest_first_from_since,
+            enqueue_deliveries_is_idempotent,
+            deliveries_for_edition_orders_text_byte_by_byte,
+            enqueue_deliveries_for_a_missing_edition_is_not_found,
+            claim_leases_rows_and_counts_attempts,
+            claim_reclaims_rows_whose_lease_expired,
+            claim_honours_the_limit_oldest_first,
+            claim_sends_parts_in_order,
+            claim_holds_later_parts_while_an_earlier_part_is_being_sent,
+            retry_waits_for_not_before,
+            failure_without_retry_is_final,
+            sent_rows_are_never_claimed_again,
+            failure_reported_after_sent_does_not_resend,
+            marking_a_missing_delivery_is_not_found,
+            scheduler_lock_is_held_by_one_node_until_it_expires,
+            scheduler_lock_is_renewed_by_its_holder,
+            unlock_scheduler_frees_only_its_own_lock,
+        );
+        $two!(
+            insert_edition_race_gives_one_created_and_one_existing,
+            concurrent_claims_never_hand_out_a_row_twice,
+            concurrent_source_claims_never_hand_out_a_source_twice,
+            scheduler_lock_race_gives_it_to_one_node,
+        );
+    };
+}
 
 use std::collections::BTreeSet;
 
@@ -352,6 +431,139 @@ pub async fn due_sources_are_active_and_due_earliest_first_up_to_limit(store: &d
     );
 }
 
+/// Three due sources (due 30 and 5 minutes before [`t0`], and at `t0`), one
+/// due later and one disabled; the due ones earliest first.
+async fn due_schedule(store: &dyn Store) -> Vec<Source> {
+    let mut due = Vec::new();
+    for (feed, due_in, status) in [
+        ("https://a.example/feed", minutes(-5), SourceStatus::Active),
+        ("https://b.example/feed", minutes(0), SourceStatus::Active),
+        ("https://c.example/feed", minutes(-30), SourceStatus::Active),
+        ("https://d.example/feed", minutes(1), SourceStatus::Active),
+        (
+            "https://e.example/feed",
+            minutes(-60),
+            SourceStatus::Disabled,
+        ),
+    ] {
+        let mut source = add_source(store, feed).await;
+        source.poll.next_poll_at = t0() + due_in;
+        source.poll.status = status;
+        store.update_source(&source).await.unwrap();
+        if status == SourceStatus::Active && due_in <= minutes(0) {
+            due.push(source);
+        }
+    }
+    due.sort_by_key(|s| s.poll.next_poll_at);
+    due
+}
+
+pub async fn claim_due_sources_hands_each_due_source_out_once(store: &dyn Store) {
+    let due = due_schedule(store).await;
+    let first = store.claim_due_sources(t0(), minutes(10), 2).await.unwrap();
+    assert_eq!(first, due[..2].to_vec(), "earliest first, up to the limit");
+    let rest = store
+        .claim_due_sources(t0(), minutes(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(rest, due[2..].to_vec());
+    assert!(
+        store
+            .claim_due_sources(t0() + SignedDuration::from_secs(30), minutes(10), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed sources are not claimed again while their claim lives"
+    );
+    // Just before the claims expire, only the source that became due meanwhile.
+    let just_before_expiry = t0() + minutes(10) - SignedDuration::from_micros(1);
+    let later = store
+        .claim_due_sources(just_before_expiry, minutes(10), 10)
+        .await
+        .unwrap();
+    let became_due = store.source_by_url(&url("https://d.example/feed")).await;
+    assert_eq!(later, vec![became_due.unwrap().unwrap()]);
+    // The schedule itself does not change.
+    assert_eq!(store.due_sources(t0(), 10).await.unwrap(), due);
+}
+
+pub async fn claim_due_sources_again_when_the_claim_expires(store: &dyn Store) {
+    let due = due_schedule(store).await;
+    store
+        .claim_due_sources(t0(), minutes(10), 10)
+        .await
+        .unwrap();
+    // The poller died: at the claim's expiry the sources are claimable again.
+    let expiry = t0() + minutes(10);
+    let reclaimed = store
+        .claim_due_sources(expiry, minutes(10), 10)
+        .await
+        .unwrap();
+    // The one due at t0 + 1 minute has become due meanwhile.
+    let later = store.source_by_url(&url("https://d.example/feed")).await;
+    let mut expected = due.clone();
+    expected.push(later.unwrap().unwrap());
+    assert_eq!(reclaimed, expected);
+}
+
+pub async fn update_source_ends_its_claim(store: &dyn Store) {
+    let due = due_schedule(store).await;
+    let claimed = store.claim_due_sources(t0(), minutes(10), 1).await.unwrap();
+    assert_eq!(claimed, due[..1].to_vec());
+    // The poll failed fast and the source is due again at once: recording the
+    // outcome ends the claim, so it is claimable before the claim would expire.
+    let mut polled = claimed[0].clone();
+    polled.poll.last_error = Some("HTTP 503".into());
+    polled.poll.consecutive_failures = 1;
+    store.update_source(&polled).await.unwrap();
+    let again = store
+        .claim_due_sources(t0() + minutes(1), minutes(10), 10)
+        .await
+        .unwrap();
+    let became_due = store
+        .source_by_url(&url("https://d.example/feed"))
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = vec![polled, due[1].clone(), due[2].clone(), became_due];
+    assert_eq!(again, expected);
+}
+
+pub async fn claim_due_sources_skips_disabled_and_removed_sources(store: &dyn Store) {
+    let due = due_schedule(store).await;
+    assert!(store.remove_source(due[0].id).await.unwrap());
+    let mut disabled = due[1].clone();
+    disabled.poll.status = SourceStatus::Disabled;
+    store.update_source(&disabled).await.unwrap();
+    let claimed = store
+        .claim_due_sources(t0(), minutes(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed, due[2..].to_vec());
+}
+
+pub async fn concurrent_source_claims_never_hand_out_a_source_twice(
+    first: &dyn Store,
+    second: &dyn Store,
+) {
+    let mut all = BTreeSet::new();
+    for i in 0..40 {
+        all.insert(
+            add_source(first, &format!("https://s{i}.example/feed"))
+                .await
+                .id,
+        );
+    }
+    let (a, b) = tokio::join!(
+        first.claim_due_sources(t0(), minutes(10), 25),
+        second.claim_due_sources(t0(), minutes(10), 25)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let ids: BTreeSet<SourceId> = a.iter().chain(&b).map(|s| s.id).collect();
+    assert_eq!(a.len() + b.len(), all.len());
+    assert_eq!(ids, all);
+}
+
 pub async fn update_source_round_trips_every_field(store: &dyn Store) {
     let added = add_source(store, "https://example.org/feed").await;
     let full = Source {
@@ -405,6 +617,47 @@ pub async fn instants_are_kept_to_the_microsecond(store: &dyn Store) {
     let stored = store.source(source.id).await.unwrap().unwrap();
     let expected: Timestamp = "2026-03-01T06:00:00.123456Z".parse().unwrap();
     assert_eq!(stored.poll.next_poll_at, expected);
+}
+
+pub async fn nul_in_text_is_stored_as_the_replacement_character(store: &dyn Store) {
+    let mut source = add_source(store, "https://example.org/feed").await;
+    source.title = Some("Tit\0le".into());
+    source.poll.last_error = Some("bad byte \0".into());
+    store.update_source(&source).await.unwrap();
+    let stored = store.source(source.id).await.unwrap().unwrap();
+    assert_eq!(stored.title.as_deref(), Some("Tit\u{FFFD}le"));
+    assert_eq!(stored.poll.last_error.as_deref(), Some("bad byte \u{FFFD}"));
+
+    let mut entry = feed_entry("guid\0", Some(t0()));
+    entry.title = Some("\0".into());
+    entry.authors = vec!["Ann\0".into()];
+    let stored = store
+        .insert_entries(source.id, std::slice::from_ref(&entry), t0())
+        .await
+        .unwrap();
+    assert_eq!(stored[0].item.id, "guid\u{FFFD}");
+    assert_eq!(stored[0].item.title.as_deref(), Some("\u{FFFD}"));
+    // Inside JSON values it is kept.
+    assert_eq!(stored[0].item.authors, entry.authors);
+
+    let mut article = new_article(source.id, 1, None);
+    article.content.text = "A\0B".into();
+    let (id, _) = store.insert_article(&article).await.unwrap();
+    let stored = store.article(id).await.unwrap().unwrap();
+    assert_eq!(stored.content.text, "A\u{FFFD}B");
+
+    store
+        .set_source_model(source.id, "kind\0", "model\0", t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .source_model(source.id, "kind\0")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("model\u{FFFD}")
+    );
 }
 
 pub async fn remove_source_deletes_its_entries_but_keeps_its_articles(store: &dyn Store) {
@@ -1010,6 +1263,19 @@ pub async fn enqueue_deliveries_is_idempotent(store: &dyn Store) {
     assert_eq!(stored[3].created_at, t0() + hours(1));
 }
 
+pub async fn deliveries_for_edition_orders_text_byte_by_byte(store: &dyn Store) {
+    let edition = outbox(
+        store,
+        &[("b", 0), ("é", 0), ("B", 0), ("a", 0), ("A", 1), ("A", 0)],
+    )
+    .await;
+    let stored = store.deliveries_for_edition(edition).await.unwrap();
+    let expected: Vec<(String, u32)> = [("A", 0), ("A", 1), ("B", 0), ("a", 0), ("b", 0), ("é", 0)]
+        .map(|(r, p)| (r.to_owned(), p))
+        .to_vec();
+    assert_eq!(claimed_parts(&stored), expected);
+}
+
 pub async fn enqueue_deliveries_for_a_missing_edition_is_not_found(store: &dyn Store) {
     let result = store
         .enqueue_deliveries(&[new_delivery(EditionId(404), "chat", 0)], t0())
@@ -1252,4 +1518,79 @@ pub async fn concurrent_claims_never_hand_out_a_row_twice(first: &dyn Store, sec
     let ids: BTreeSet<DeliveryId> = a.iter().chain(&b).map(|d| d.id).collect();
     assert_eq!(a.len() + b.len(), rows.len());
     assert_eq!(ids.len(), rows.len());
+}
+
+// ---------------------------------------------------------------------------
+// Coordination between nodes
+// ---------------------------------------------------------------------------
+
+pub async fn scheduler_lock_is_held_by_one_node_until_it_expires(store: &dyn Store) {
+    let ttl = minutes(1);
+    assert!(store.try_lock_scheduler("node-a", t0(), ttl).await.unwrap());
+    let before_expiry = t0() + ttl - SignedDuration::from_micros(1);
+    assert!(
+        !store
+            .try_lock_scheduler("node-b", before_expiry, ttl)
+            .await
+            .unwrap()
+    );
+    // node-a died: at expiry node-b takes over, and node-a is now refused.
+    let expiry = t0() + ttl;
+    assert!(
+        store
+            .try_lock_scheduler("node-b", expiry, ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .try_lock_scheduler("node-a", expiry + SignedDuration::from_micros(1), ttl)
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn scheduler_lock_is_renewed_by_its_holder(store: &dyn Store) {
+    let ttl = minutes(1);
+    assert!(store.try_lock_scheduler("node-a", t0(), ttl).await.unwrap());
+    // Renewed half-way: the lock now lasts until t0 + 90 s.
+    let renewal = t0() + SignedDuration::from_secs(30);
+    assert!(
+        store
+            .try_lock_scheduler("node-a", renewal, ttl)
+            .await
+            .unwrap()
+    );
+    let after_first_ttl = t0() + ttl + SignedDuration::from_secs(1);
+    assert!(
+        !store
+            .try_lock_scheduler("node-b", after_first_ttl, ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .try_lock_scheduler("node-b", renewal + ttl, ttl)
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn unlock_scheduler_frees_only_its_own_lock(store: &dyn Store) {
+    let ttl = minutes(1);
+    assert!(!store.unlock_scheduler("node-a").await.unwrap());
+    assert!(store.try_lock_scheduler("node-a", t0(), ttl).await.unwrap());
+    assert!(!store.unlock_scheduler("node-b").await.unwrap());
+    assert!(!store.try_lock_scheduler("node-b", t0(), ttl).await.unwrap());
+    assert!(store.unlock_scheduler("node-a").await.unwrap());
+    assert!(store.try_lock_scheduler("node-b", t0(), ttl).await.unwrap());
+}
+
+pub async fn scheduler_lock_race_gives_it_to_one_node(first: &dyn Store, second: &dyn Store) {
+    let (a, b) = tokio::join!(
+        first.try_lock_scheduler("node-a", t0(), minutes(1)),
+        second.try_lock_scheduler("node-b", t0(), minutes(1))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a != b, "exactly one node holds the lock: a={a}, b={b}");
 }

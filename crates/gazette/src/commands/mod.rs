@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         command => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
-            let app = App::open(config)?;
+            let app = App::open(config).await?;
             match command {
                 Command::Feeds(cmd) => feeds::run(&app, cmd, quiet).await,
                 Command::Ingest(args) => ingest::run(&app, args, quiet).await,

@@ -77,7 +77,7 @@ pub async fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<()> {
     }
     .validate()
     .context("the demo's configuration is invalid")?;
-    let app = App::open(config)?;
+    let app = App::open(config).await?;
     for url in &server.feeds {
         let source = NewSource {
             url: url.clone(),
