@@ -22,6 +22,7 @@
 pub mod config;
 pub mod ids;
 pub mod model;
+pub mod report;
 pub mod store;
 
 pub use ids::*;

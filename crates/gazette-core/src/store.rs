@@ -26,14 +26,14 @@ use crate::model::*;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or created.
-    #[error("cannot open the store at {location}: {source}")]
+    #[error("cannot open the store at {location}")]
     Open {
         location: String,
         #[source]
         source: BoxError,
     },
     /// A schema migration failed; the store is left at the previous version.
-    #[error("migration to schema version {version} failed: {source}")]
+    #[error("migration to schema version {version} failed")]
     Migrate {
         version: u32,
         #[source]
@@ -45,7 +45,7 @@ pub enum StoreError {
     )]
     TooNew { found: u32, known: u32 },
     /// A query failed.
-    #[error("store operation `{op}` failed: {source}")]
+    #[error("store operation `{op}` failed")]
     Query {
         op: &'static str,
         #[source]

@@ -48,7 +48,7 @@ pub enum DeliverError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The edition could not be rendered for a sink.
-    #[error("cannot render edition {edition} for sink {sink}: {source}")]
+    #[error("cannot render edition {edition} for sink {sink}")]
     Render {
         edition: EditionId,
         sink: String,

@@ -126,10 +126,10 @@ pub struct AddOutcome {
 #[derive(Debug, thiserror::Error)]
 pub enum AddError {
     /// The URL (or the feed a page advertises) could not be fetched.
-    #[error("cannot fetch the feed: {0}")]
+    #[error("cannot fetch the feed")]
     Fetch(#[from] FetchError),
     /// The document fetched is not a readable feed.
-    #[error("{url}{}: {source}", discovered_note(.discovered_on))]
+    #[error("{url}{}", discovered_note(.discovered_on))]
     InvalidFeed {
         url: Url,
         /// The page that advertised `url`, when it was discovered.

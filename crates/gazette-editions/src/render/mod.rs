@@ -96,14 +96,14 @@ const BUILT_IN: [(&str, &str); 6] = [
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The template directory could not be listed.
-    #[error("cannot read the template directory {}: {source}", path.display())]
+    #[error("cannot read the template directory {}", path.display())]
     ReadDir {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
     /// A template file could not be read.
-    #[error("cannot read the template {}: {source}", path.display())]
+    #[error("cannot read the template {}", path.display())]
     ReadTemplate {
         path: PathBuf,
         #[source]
@@ -125,7 +125,7 @@ pub enum RenderError {
     )]
     TooLong { file: String, limit: usize },
     /// The edition could not be serialised.
-    #[error("cannot serialise the edition as JSON: {source}")]
+    #[error("cannot serialise the edition as JSON")]
     Json {
         #[source]
         source: serde_json::Error,

@@ -61,7 +61,7 @@ async fn add(app: &App, urls: &[String]) -> anyhow::Result<()> {
                 );
             }
             Err(e) => {
-                eprintln!("gazette: {url}: {e}");
+                eprintln!("gazette: {url}: {}", gazette_core::report::chain(&e));
                 failures.push(e);
             }
         }

@@ -102,11 +102,11 @@ async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Resul
         let now = Timestamp::now();
         match ingester.run_once(now, &NoProgress).await {
             Ok(report) => tracing::info!(?report, "ingest pass"),
-            Err(e) => tracing::error!(error = %e, "ingest pass failed"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "ingest pass failed"),
         }
         match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
             Ok(report) => tracing::debug!(?report, "grouping pass"),
-            Err(e) => tracing::error!(error = %e, "grouping failed"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "grouping failed"),
         }
         if pause(&mut stop, FETCH_TICK).await {
             return Ok(());
@@ -151,7 +151,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
                     handled.insert(key);
                 }
                 Err(e) => {
-                    tracing::error!(channel = %channel.name, %slot, error = %e, "composing failed; will retry")
+                    tracing::error!(channel = %channel.name, %slot, error = format!("{e:#}"), "composing failed; will retry")
                 }
             }
         }
@@ -166,7 +166,7 @@ async fn deliver_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Res
     loop {
         match outbox.run_once(app.store.as_ref(), Timestamp::now()).await {
             Ok(report) => tracing::debug!(?report, "delivery pass"),
-            Err(e) => tracing::error!(error = %e, "delivery pass failed"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "delivery pass failed"),
         }
         if pause(&mut stop, DELIVER_TICK).await {
             return Ok(());
