@@ -8,14 +8,14 @@
 //! - [`terms()`]: index terms (folded Snowball stems without stop words);
 //! - [`sentences()`]: a sentence splitter aware of French abbreviations and « »;
 //! - [`quotations`]: quoted passages;
-//! - [`guess_lang`]: a cheap language guess from stop-word hits.
+//! - [`detect_lang`]: language identification (13 languages, headlines too);
 //!
 //! Language identification proper, entities and quote attribution come later.
 //!
 //! ```
-//! use gazette_text::{guess_lang, sentences, terms};
+//! use gazette_text::{detect_lang, sentences, terms};
 //! let text = "M. Lavrov a rencontré les négociateurs. « Nous saluerons une telle décision », a-t-il dit.";
-//! assert_eq!(guess_lang(text), Some("fr"));
+//! assert_eq!(detect_lang(text), Some("fr"));
 //! assert_eq!(sentences(text).len(), 2);
 //! assert!(terms(text, Some("fr")).contains(&"negoci".to_string()));
 //! ```
@@ -29,7 +29,7 @@ pub mod terms;
 pub mod words;
 
 pub use fold::fold;
-pub use lang::guess_lang;
+pub use lang::{LANGUAGES, detect_lang};
 pub use quotes::{Quotation, quotations};
 pub use sentences::sentences;
 pub use stopwords::{STOP_WORD_LANGUAGES, is_stop_word};
