@@ -124,7 +124,10 @@ mod tests {
         let config = AnalyzeConfig {
             lang: Some("fr-CA".into()),
         };
-        assert_eq!(analyze("Hello there", &config).lang.as_deref(), Some("fr-CA"));
+        assert_eq!(
+            analyze("Hello there", &config).lang.as_deref(),
+            Some("fr-CA")
+        );
     }
 
     #[test]
@@ -140,9 +143,15 @@ mod tests {
     fn identical_texts_have_identical_fingerprints_and_different_texts_differ() {
         let a = "Un séisme de magnitude 6 a frappé le nord du Japon ce matin.";
         assert_eq!(fingerprint(a), fingerprint(a));
-        assert_ne!(fingerprint(a), fingerprint("Le parlement a voté la loi de finances hier soir."));
+        assert_ne!(
+            fingerprint(a),
+            fingerprint("Le parlement a voté la loi de finances hier soir.")
+        );
         assert_eq!(fingerprint(""), 0);
         // Case and accents do not change the fingerprint.
-        assert_eq!(fingerprint("Séisme au Japon"), fingerprint("seisme au japon"));
+        assert_eq!(
+            fingerprint("Séisme au Japon"),
+            fingerprint("seisme au japon")
+        );
     }
 }

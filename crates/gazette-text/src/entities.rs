@@ -64,34 +64,201 @@ const TITLES: &[&str] = &[
 
 /// Roles that name a person ("le ministre", "the president"): folded, singular.
 pub(crate) const ROLES: &[&str] = &[
-    "ministre", "president", "presidente", "premier", "chef", "porte-parole", "secretaire",
-    "directeur", "directrice", "procureur", "procureure", "maire", "depute", "deputee", "senateur",
-    "ambassadeur", "ambassadrice", "general", "juge", "avocat", "avocate", "dirigeant",
-    "dirigeante", "responsable", "commissaire", "gouverneur", "patron", "patronne", "entraineur",
-    "selectionneur", "capitaine", "diplomate", "representant", "representante", "envoye",
-    "emissaire", "chancelier", "chanceliere", "roi", "reine", "pape", "prince", "cardinal",
-    "eveque", "colonel", "commandant", "minister", "president", "chairman", "chairwoman", "chief",
-    "spokesman", "spokeswoman", "spokesperson", "secretary", "director", "prosecutor", "mayor",
-    "senator", "congressman", "congresswoman", "ambassador", "judge", "lawyer", "attorney",
-    "leader", "governor", "coach", "manager", "captain", "diplomat", "representative", "envoy",
-    "chancellor", "king", "queen", "pope", "ceo", "officer", "sheriff", "inspector", "detective",
-    "commissioner", "head", "founder", "analyst", "expert", "professor", "doctor", "actor",
-    "actress", "singer", "star", "publicist", "agent", "rep", "official", "adviser", "advisor",
+    "ministre",
+    "president",
+    "presidente",
+    "premier",
+    "chef",
+    "porte-parole",
+    "secretaire",
+    "directeur",
+    "directrice",
+    "procureur",
+    "procureure",
+    "maire",
+    "depute",
+    "deputee",
+    "senateur",
+    "ambassadeur",
+    "ambassadrice",
+    "general",
+    "juge",
+    "avocat",
+    "avocate",
+    "dirigeant",
+    "dirigeante",
+    "responsable",
+    "commissaire",
+    "gouverneur",
+    "patron",
+    "patronne",
+    "entraineur",
+    "selectionneur",
+    "capitaine",
+    "diplomate",
+    "representant",
+    "representante",
+    "envoye",
+    "emissaire",
+    "chancelier",
+    "chanceliere",
+    "roi",
+    "reine",
+    "pape",
+    "prince",
+    "cardinal",
+    "eveque",
+    "colonel",
+    "commandant",
+    "minister",
+    "president",
+    "chairman",
+    "chairwoman",
+    "chief",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "secretary",
+    "director",
+    "prosecutor",
+    "mayor",
+    "senator",
+    "congressman",
+    "congresswoman",
+    "ambassador",
+    "judge",
+    "lawyer",
+    "attorney",
+    "leader",
+    "governor",
+    "coach",
+    "manager",
+    "captain",
+    "diplomat",
+    "representative",
+    "envoy",
+    "chancellor",
+    "king",
+    "queen",
+    "pope",
+    "ceo",
+    "officer",
+    "sheriff",
+    "inspector",
+    "detective",
+    "commissioner",
+    "head",
+    "founder",
+    "analyst",
+    "expert",
+    "professor",
+    "doctor",
+    "actor",
+    "actress",
+    "singer",
+    "star",
+    "publicist",
+    "agent",
+    "rep",
+    "official",
+    "adviser",
+    "advisor",
 ];
 
 /// Words that make a capitalised run an organisation.
 const ORGANISATION_WORDS: &[&str] = &[
-    "front", "parti", "party", "ministere", "ministry", "union", "conseil", "council", "banque",
-    "bank", "universite", "university", "agence", "agency", "commission", "committee", "comite",
-    "association", "groupe", "group", "inc", "ltd", "corp", "corporation", "company", "compagnie",
-    "police", "armee", "army", "cour", "court", "tribunal", "assemblee", "assembly", "federation",
-    "institut", "institute", "fondation", "foundation", "organisation", "organization", "centre",
-    "center", "office", "departement", "department", "service", "services", "forces", "force",
-    "brigade", "brigades", "mouvement", "movement", "alliance", "coalition", "club", "fc",
-    "hospital", "hopital", "school", "ecole", "college", "lycee", "journal", "times", "post",
-    "news", "press", "presse", "radio", "tv", "television", "airlines", "records", "studios",
-    "entertainment", "motors", "senat", "senate", "parlement", "parliament", "congres",
-    "congress", "gouvernement", "government", "etat-major", "sa", "ag", "gmbh", "llc", "plc",
+    "front",
+    "parti",
+    "party",
+    "ministere",
+    "ministry",
+    "union",
+    "conseil",
+    "council",
+    "banque",
+    "bank",
+    "universite",
+    "university",
+    "agence",
+    "agency",
+    "commission",
+    "committee",
+    "comite",
+    "association",
+    "groupe",
+    "group",
+    "inc",
+    "ltd",
+    "corp",
+    "corporation",
+    "company",
+    "compagnie",
+    "police",
+    "armee",
+    "army",
+    "cour",
+    "court",
+    "tribunal",
+    "assemblee",
+    "assembly",
+    "federation",
+    "institut",
+    "institute",
+    "fondation",
+    "foundation",
+    "organisation",
+    "organization",
+    "centre",
+    "center",
+    "office",
+    "departement",
+    "department",
+    "service",
+    "services",
+    "forces",
+    "force",
+    "brigade",
+    "brigades",
+    "mouvement",
+    "movement",
+    "alliance",
+    "coalition",
+    "club",
+    "fc",
+    "hospital",
+    "hopital",
+    "school",
+    "ecole",
+    "college",
+    "lycee",
+    "journal",
+    "times",
+    "post",
+    "news",
+    "press",
+    "presse",
+    "radio",
+    "tv",
+    "television",
+    "airlines",
+    "records",
+    "studios",
+    "entertainment",
+    "motors",
+    "senat",
+    "senate",
+    "parlement",
+    "parliament",
+    "congres",
+    "congress",
+    "gouvernement",
+    "government",
+    "etat-major",
+    "sa",
+    "ag",
+    "gmbh",
+    "llc",
+    "plc",
 ];
 
 /// A named entity found in a text, with where it was seen.
@@ -146,7 +313,8 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     for source in GAZETTEERS {
         for line in source.lines().filter(|l| !l.starts_with('#')) {
             let mut fields = line.split('\t');
-            let (Some(key), Some(kind), Some(names)) = (fields.next(), fields.next(), fields.next())
+            let (Some(key), Some(kind), Some(names)) =
+                (fields.next(), fields.next(), fields.next())
             else {
                 continue;
             };
@@ -452,11 +620,48 @@ fn is_function_word(word: &str) -> bool {
 
 /// Sentence openers that are not stop words but are not names either.
 const COMMON_OPENERS: &[&str] = &[
-    "selon", "suivez", "pour", "apres", "depuis", "lundi", "mardi", "mercredi", "jeudi",
-    "vendredi", "samedi", "dimanche", "according", "after", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "yesterday", "today", "hier", "aujourd'hui",
-    "however", "cependant", "pourtant", "ainsi", "enfin", "alors", "mais", "et", "ou", "donc",
-    "but", "and", "so", "also", "meanwhile", "police", "officials",
+    "selon",
+    "suivez",
+    "pour",
+    "apres",
+    "depuis",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "according",
+    "after",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "yesterday",
+    "today",
+    "hier",
+    "aujourd'hui",
+    "however",
+    "cependant",
+    "pourtant",
+    "ainsi",
+    "enfin",
+    "alors",
+    "mais",
+    "et",
+    "ou",
+    "donc",
+    "but",
+    "and",
+    "so",
+    "also",
+    "meanwhile",
+    "police",
+    "officials",
 ];
 
 /// The key and kind of an unlisted capitalised run.
@@ -559,7 +764,10 @@ mod tests {
         assert_eq!(a, name_key("Sergei Lavrov"));
         assert_eq!(a, name_key("Serguéi Lavrov"));
         assert_eq!(a, name_key("Sergey Lavrov"));
-        assert_eq!(name_key("Volodymyr Zelensky"), name_key("Volodymyr Zelenskyy"));
+        assert_eq!(
+            name_key("Volodymyr Zelensky"),
+            name_key("Volodymyr Zelenskyy")
+        );
         assert_ne!(name_key("Sergei Lavrov"), name_key("Sergei Shoigu"));
     }
 
@@ -598,7 +806,9 @@ mod tests {
             ("La rencontre d'Astana.", "astana"),
         ] {
             assert!(
-                keys(text).iter().any(|(k, kind)| k == key && *kind == EntityKind::Place),
+                keys(text)
+                    .iter()
+                    .any(|(k, kind)| k == key && *kind == EntityKind::Place),
                 "{text}: {:?}",
                 keys(text)
             );
@@ -616,7 +826,11 @@ mod tests {
         let found = find(
             "Le ministre Jean Dupont a parlé. Selon M. Martin, tout va bien. Dupont a répondu.",
         );
-        let dupont = found.entities.iter().find(|e| e.key == name_key("Jean Dupont")).unwrap();
+        let dupont = found
+            .entities
+            .iter()
+            .find(|e| e.key == name_key("Jean Dupont"))
+            .unwrap();
         assert_eq!(dupont.kind, EntityKind::Person);
         assert_eq!(dupont.count, 2);
         assert_eq!(dupont.text, "Jean Dupont");
@@ -629,7 +843,10 @@ mod tests {
     #[test]
     fn organisation_words_make_organisations() {
         let k = keys("Il a rejoint le Parti Socialiste et la Banque Centrale.");
-        assert!(k.iter().all(|(_, kind)| *kind == EntityKind::Organisation), "{k:?}");
+        assert!(
+            k.iter().all(|(_, kind)| *kind == EntityKind::Organisation),
+            "{k:?}"
+        );
         assert_eq!(k.len(), 2);
     }
 

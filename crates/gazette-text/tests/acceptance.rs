@@ -16,11 +16,19 @@ fn the_fixture_is_french() {
 #[test]
 fn the_three_direct_quotations_are_lavrovs() {
     let a = analyze(FIXTURE, &AnalyzeConfig::default());
-    let starts = ["Je ne sais pas s'il est possible", "Nous préférions évidemment", "De l'avis général"];
+    let starts = [
+        "Je ne sais pas s'il est possible",
+        "Nous préférions évidemment",
+        "De l'avis général",
+    ];
     assert_eq!(a.quotes.len(), 3, "{:#?}", a.quotes);
     for (quote, start) in a.quotes.iter().zip(starts) {
         assert!(quote.text.starts_with(start), "{quote:?}");
-        assert_eq!(quote.speaker.as_deref(), Some("Sergueï Lavrov"), "{quote:?}");
+        assert_eq!(
+            quote.speaker.as_deref(),
+            Some("Sergueï Lavrov"),
+            "{quote:?}"
+        );
     }
 }
 
@@ -28,7 +36,11 @@ fn the_three_direct_quotations_are_lavrovs() {
 fn the_button_label_and_the_reported_speech_are_not_direct_quotes() {
     let a = analyze(FIXTURE, &AnalyzeConfig::default());
     assert!(a.quotes.iter().all(|q| q.text != "Join"));
-    assert!(a.quotes.iter().all(|q| !q.text.contains("dialogue professionnel")));
+    assert!(
+        a.quotes
+            .iter()
+            .all(|q| !q.text.contains("dialogue professionnel"))
+    );
     assert!(a.quotes.iter().all(|q| !q.text.contains("aurait salué")));
 }
 
@@ -49,7 +61,11 @@ fn the_entities_are_found_with_their_kinds() {
     }
     assert_eq!(find("Front al-Nosra").kind, EntityKind::Organisation);
     // Daech and État islamique are one entity.
-    let daech = a.entities.iter().find(|e| e.key == "islamic state").unwrap();
+    let daech = a
+        .entities
+        .iter()
+        .find(|e| e.key == "islamic state")
+        .unwrap();
     assert_eq!(daech.count, 4);
     assert_eq!(daech.kind, EntityKind::Organisation);
 }

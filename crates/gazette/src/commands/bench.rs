@@ -32,6 +32,11 @@ struct FeedsBench {
 
 pub fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
     match cmd {
+        BenchCommand::Analyze {
+            files,
+            iterations,
+            format,
+        } => super::bench_analyze::run(&files, iterations.max(1), format, quiet),
         BenchCommand::Feeds {
             dir,
             iterations,
