@@ -16,6 +16,9 @@
 //! direct quotes and from reported speech too (`a déclaré lundi le chef de la
 //! diplomatie russe Sergueï Lavrov`).
 //!
+//! A paragraph that opens with a quotation naming nobody continues the last
+//! speaker (the press convention for quotes over several paragraphs).
+//!
 //! A quotation without a speaker is kept only when it is long enough to be
 //! speech ([`MIN_UNATTRIBUTED_WORDS`]); short ones are titles, scare quotes or
 //! button labels (`appuyer sur « Join »`).
@@ -39,6 +42,8 @@ use crate::words::words;
 
 /// Fewest words of a quotation reported without a speaker.
 pub const MIN_UNATTRIBUTED_WORDS: usize = 8;
+/// Fewest words of a quote that continues the last speaker's words.
+const CONTINUATION_MIN_WORDS: usize = 4;
 /// Words after a closing mark within which the speech verb must come.
 const VERB_WINDOW_AFTER: usize = 5;
 /// Words after the speech verb within which the speaker must come.
@@ -317,10 +322,12 @@ struct Event {
 /// The direct quotes of `text` with their speakers (see the [module docs](self)).
 /// `found` are the entities of the same text.
 pub fn direct_quotes(text: &str, found: &Found) -> Vec<Quote> {
+    // Unknown single names (`Owen`, `King`) may be people too: next to a
+    // speech verb they are.
     let persons: Vec<&Mention> = found
         .mentions
         .iter()
-        .filter(|m| m.kind == EntityKind::Person)
+        .filter(|m| matches!(m.kind, EntityKind::Person | EntityKind::Other))
         .collect();
     let candidates = quotations(text);
     let spans: Vec<Range<usize>> = candidates.iter().map(|q| q.span.clone()).collect();
@@ -328,7 +335,15 @@ pub fn direct_quotes(text: &str, found: &Found) -> Vec<Quote> {
     for (index, quote) in candidates.iter().enumerate() {
         let paragraph = paragraph_around(text, quote.span.clone());
         let referent = after_quote(text, quote.span.end, paragraph.end, &persons, &spans)
-            .or_else(|| before_quote(text, quote.span.start, paragraph.start, &persons, &spans));
+            .or_else(|| before_quote(text, quote.span.start, paragraph.start, &persons, &spans))
+            .or_else(|| {
+                // A paragraph that opens with a quote and names nobody goes on
+                // with the last speaker (the press convention for a quote
+                // running over several paragraphs).
+                let opens = text[paragraph.start..quote.span.start].trim().is_empty();
+                let long = words(quote.text).count() >= CONTINUATION_MIN_WORDS;
+                (opens && long).then_some((quote.span.start, Referent::Pronoun))
+            });
         if let Some((at, referent)) = referent {
             events.push(Event {
                 at,

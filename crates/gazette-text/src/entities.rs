@@ -742,7 +742,7 @@ fn count(mentions: &[Mention], surfaces: &HashMap<String, String>) -> Vec<Entity
             }
         }
     }
-    entities.sort_by(|a, b| b.count.cmp(&a.count));
+    entities.sort_by_key(|e| std::cmp::Reverse(e.count));
     entities
 }
 
