@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use gazette_core::Article;
-use gazette_text::{guess_lang, terms};
+use gazette_text::{detect_lang, terms};
 
 /// Extra weight of a term that appears in the title.
 const TITLE_WEIGHT: f64 = 3.0;
@@ -29,7 +29,7 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
         .content
         .lang
         .as_deref()
-        .or_else(|| guess_lang(&format!("{}\n{body}", article.title)))
+        .or_else(|| detect_lang(&format!("{}\n{body}", article.title)))
         .unwrap_or("und");
     let mut weights = TermWeights::new();
     for term in terms(&body, Some(lang)) {

@@ -31,7 +31,7 @@
 use std::collections::BTreeSet;
 
 use gazette_core::{Article, ArticleId};
-use gazette_text::{guess_lang, terms};
+use gazette_text::{detect_lang, terms};
 
 /// Content terms a headline needs to count fully.
 const FULL_LENGTH: usize = 4;
@@ -89,7 +89,7 @@ fn language(article: &Article) -> String {
         .content
         .lang
         .clone()
-        .or_else(|| guess_lang(&article.title).map(str::to_string))
+        .or_else(|| detect_lang(&article.title).map(str::to_string))
         .unwrap_or_else(|| "und".to_string())
 }
 

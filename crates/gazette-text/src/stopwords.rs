@@ -1,5 +1,4 @@
-//! Stop words: function words left out of index terms and counted by the
-//! language guess.
+//! Stop words: function words left out of index terms.
 //!
 //! The lists are Snowball's (BSD licence), shipped in the crate's `stopwords/`
 //! folder with their source and licence, plus a few marked additions. They are
@@ -46,13 +45,6 @@ fn entries(source: &'static str) -> impl Iterator<Item = &'static str> {
         let word = line.split('|').next().unwrap_or_default().trim();
         (!word.is_empty()).then_some(word)
     })
-}
-
-/// Every language with its stop words as written (lowercase, accented), for
-/// telling languages apart where folding would merge words (`à` and `a`).
-pub(crate) fn written_stop_words()
--> impl Iterator<Item = (&'static str, impl Iterator<Item = &'static str>)> {
-    STOP_WORD_LANGUAGES.into_iter().zip(SOURCES.map(entries))
 }
 
 /// The folded stop words of `lang` (a language tag such as `fr` or `fr-CA`), if it has a list.

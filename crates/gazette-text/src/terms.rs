@@ -18,18 +18,18 @@
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::fold::fold;
-use crate::lang::{guess_lang, primary_subtag};
+use crate::lang::{detect_lang, primary_subtag};
 use crate::stopwords::stop_words;
 use crate::words::{is_unspaced_script, words};
 
 /// The index terms of `text` in order, repeated as often as they occur.
 ///
 /// `lang` is the text's language tag (`fr`, `en-GB`, …). When it is `None` the
-/// language is [guessed](crate::guess_lang); when it stays unknown, or has no
+/// language is [guessed](crate::detect_lang); when it stays unknown, or has no
 /// list or stemmer, terms are the folded words without stop-word removal or
 /// stemming respectively.
 pub fn terms(text: &str, lang: Option<&str>) -> Vec<String> {
-    let lang = lang.or_else(|| guess_lang(text));
+    let lang = lang.or_else(|| detect_lang(text));
     let stops = lang.and_then(stop_words);
     let stemmer = lang.and_then(algorithm).map(Stemmer::create);
     words(text)

@@ -49,6 +49,12 @@ pub enum Command {
     Edition(EditionCommand),
     /// Run as a daemon: poll feeds, compose editions on schedule, deliver them.
     Run(RunArgs),
+    /// Analyse an article (plain text or HTML; `-` reads standard input): language,
+    /// sentences, entities, quotes and their speakers, as JSON.
+    Analyze {
+        #[arg(value_name = "FILE|-")]
+        input: String,
+    },
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -209,6 +215,17 @@ pub enum BenchCommand {
         stories: usize,
         /// Compositions timed (the figure is their median).
         #[arg(long, default_value_t = 5)]
+        iterations: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Analyse the articles of JSON-lines files ({"title", "text"} a line) and print
+    /// articles/s on one core and peak memory.
+    Analyze {
+        #[arg(required = true, value_name = "FILE.jsonl")]
+        files: Vec<PathBuf>,
+        /// Passes over the articles (the figures are for all passes together).
+        #[arg(long, default_value_t = 3)]
         iterations: u32,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,

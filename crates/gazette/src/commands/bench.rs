@@ -38,6 +38,11 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             iterations,
             format,
         } => super::bench_edition::run(articles, stories, iterations.max(1), format, quiet).await,
+        BenchCommand::Analyze {
+            files,
+            iterations,
+            format,
+        } => super::bench_analyze::run(&files, iterations.max(1), format, quiet),
         BenchCommand::Feeds {
             dir,
             iterations,

@@ -1,6 +1,8 @@
 //! One module per subcommand; [`run`] dispatches.
 
+mod analyze;
 mod bench;
+mod bench_analyze;
 mod bench_edition;
 mod edition;
 mod feeds;
@@ -20,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => crate::demo::run(args, quiet).await,
         Command::Init(args) => init::run(args),
         Command::Bench(cmd) => bench::run(cmd, quiet).await,
+        Command::Analyze { input } => analyze::run(&input),
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             feeds::parse(&config, &inputs).await
@@ -33,7 +36,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Stories(args) => stories::run(&app, args).await,
                 Command::Edition(cmd) => edition::run(&app, cmd).await,
                 Command::Run(args) => run::run(&app, args, quiet).await,
-                Command::Demo(_) | Command::Init(_) | Command::Bench(_) => {
+                Command::Demo(_)
+                | Command::Init(_)
+                | Command::Bench(_)
+                | Command::Analyze { .. } => {
                     unreachable!("handled above")
                 }
             }

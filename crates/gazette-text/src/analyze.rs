@@ -1,0 +1,157 @@
+//! The whole analysis of an article in one call: [`analyze`] → [`Analysis`].
+//!
+//! Language (given or [detected](crate::detect_lang)), [sentences](crate::sentences),
+//! index [terms](crate::terms) with their counts, [entities](crate::entities),
+//! [direct quotes with their speakers](crate::attribution) and a near-duplicate
+//! [`fingerprint`].
+//!
+//! ```
+//! use gazette_text::{analyze, AnalyzeConfig};
+//! let a = analyze("« Nous saluerons cette décision », a déclaré Sergueï Lavrov à Moscou.", &AnalyzeConfig::default());
+//! assert_eq!(a.lang.as_deref(), Some("fr"));
+//! assert_eq!(a.quotes[0].speaker.as_deref(), Some("Sergueï Lavrov"));
+//! assert!(a.entities.iter().any(|e| e.key == "moscow"));
+//! ```
+
+use std::collections::HashMap;
+
+use gazette_core::Analysis;
+
+use crate::attribution::direct_quotes;
+use crate::entities;
+use crate::fold::fold;
+use crate::lang::detect_lang;
+use crate::sentences::sentences;
+use crate::terms::terms;
+use crate::words::words;
+
+/// How to analyse a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnalyzeConfig {
+    /// The text's language when it is known (a language tag such as `fr` or
+    /// `en-GB`); `None` detects it.
+    pub lang: Option<String>,
+}
+
+/// Analyses `text` (plain text, paragraphs separated by line breaks).
+pub fn analyze(text: &str, config: &AnalyzeConfig) -> Analysis {
+    let lang = config
+        .lang
+        .clone()
+        .or_else(|| detect_lang(text).map(str::to_string));
+    let found = entities::find(text);
+    let quotes = direct_quotes(text, &found);
+    Analysis {
+        sentences: sentences(text).into_iter().map(str::to_string).collect(),
+        terms: counted(terms(text, Some(lang.as_deref().unwrap_or("und")))),
+        entities: found.entities,
+        quotes,
+        fingerprint: fingerprint(text),
+        lang,
+    }
+}
+
+/// Terms with their counts, most frequent first (then alphabetical).
+fn counted(terms: Vec<String>) -> Vec<(String, u32)> {
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    for term in terms {
+        *counts.entry(term).or_default() += 1;
+    }
+    let mut counted: Vec<(String, u32)> = counts.into_iter().collect();
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counted
+}
+
+/// Words per shingle of the fingerprint.
+const SHINGLE_WORDS: usize = 3;
+
+/// A 64-bit SimHash of the text's shingles (three consecutive folded words):
+/// texts that share most shingles differ in few bits, so near-duplicates are
+/// found by Hamming distance (`(a ^ b).count_ones()`). Texts shorter than a
+/// shingle hash their words. 0 for a text without words.
+///
+/// ```
+/// use gazette_text::fingerprint;
+/// let a = fingerprint("Le ministre russe a déclaré lundi que les négociations reprendraient à Astana la semaine prochaine.");
+/// let b = fingerprint("Le ministre russe a déclaré mardi que les négociations reprendraient à Astana la semaine prochaine.");
+/// let c = fingerprint("The storm left thousands of homes without power across the region overnight.");
+/// assert!((a ^ b).count_ones() < (a ^ c).count_ones());
+/// ```
+pub fn fingerprint(text: &str) -> u64 {
+    let folded: Vec<String> = words(text).map(fold).collect();
+    if folded.is_empty() {
+        return 0;
+    }
+    let size = SHINGLE_WORDS.min(folded.len());
+    let mut weights = [0i32; 64];
+    for shingle in folded.windows(size) {
+        let hash = fnv1a(shingle);
+        for (bit, weight) in weights.iter_mut().enumerate() {
+            *weight += if hash >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    weights
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w > 0)
+        .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
+}
+
+/// FNV-1a over the words of a shingle, separated by a space. Written here
+/// because the fingerprint must stay the same across Rust versions and
+/// platforms (std's hashers promise neither).
+fn fnv1a(shingle: &[String]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for (i, word) in shingle.iter().enumerate() {
+        if i > 0 {
+            hash = (hash ^ u64::from(b' ')).wrapping_mul(PRIME);
+        }
+        for byte in word.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_language_is_kept() {
+        let config = AnalyzeConfig {
+            lang: Some("fr-CA".into()),
+        };
+        assert_eq!(
+            analyze("Hello there", &config).lang.as_deref(),
+            Some("fr-CA")
+        );
+    }
+
+    #[test]
+    fn terms_are_counted() {
+        let a = analyze(
+            "Les négociations reprennent. Les négociateurs arrivent.",
+            &AnalyzeConfig::default(),
+        );
+        assert_eq!(a.terms[0], ("negoci".to_string(), 2));
+    }
+
+    #[test]
+    fn identical_texts_have_identical_fingerprints_and_different_texts_differ() {
+        let a = "Un séisme de magnitude 6 a frappé le nord du Japon ce matin.";
+        assert_eq!(fingerprint(a), fingerprint(a));
+        assert_ne!(
+            fingerprint(a),
+            fingerprint("Le parlement a voté la loi de finances hier soir.")
+        );
+        assert_eq!(fingerprint(""), 0);
+        // Case and accents do not change the fingerprint.
+        assert_eq!(
+            fingerprint("Séisme au Japon"),
+            fingerprint("seisme au japon")
+        );
+    }
+}
