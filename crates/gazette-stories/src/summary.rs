@@ -1,16 +1,27 @@
 //! A story's summary and key quote, taken from its articles' own words.
 //!
-//! Both read the lead article first and fall back to the other members in the
-//! order given. The summary is one to three sentences of the description, then
-//! the text: real sentences only (long enough, ending with punctuation, so
-//! headings and photo credits are skipped), no sentence repeating the title or
-//! one already taken, at most [`MAX_SUMMARY_CHARS`] beyond the first. The key
-//! quote is the first quotation of a reasonable length; who said it comes later.
+//! **Summary**: one to three sentences drawn from the whole story. Candidates
+//! are the description and the opening sentences of every article written in
+//! the lead's language (mixing languages in three sentences reads badly);
+//! real sentences only (long enough, ending with punctuation, so headings and
+//! photo credits are skipped), none repeating the title. Each candidate scores
+//! by *centrality* (how much of its vocabulary the story's other articles
+//! share: a sentence the outlets agree on states the facts) times a *position*
+//! prior (openings carry the news) with a bonus for the lead article. The best
+//! is taken, then further sentences by maximal marginal relevance: score minus
+//! similarity to what is already taken, and nothing that mostly repeats it.
+//! At most [`MAX_SUMMARY_CHARS`] beyond the first sentence. The sentences
+//! chosen are then read in the order of the articles (lead first) and of
+//! their place in them, so the summary flows as the articles do.
+//!
+//! **Key quote**: a direct quotation of a reasonable length, preferring one
+//! whose speaker is known (`gazette_text::attribution`), from the lead first.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
 use gazette_core::{Article, ArticleId, Quote};
-use gazette_text::{fold, quotations, sentences, words};
+use gazette_text::{attribution, entities, fold, quotations, sentences, terms, words};
 
 /// Most sentences in a summary.
 const MAX_SENTENCES: usize = 3;
@@ -18,6 +29,19 @@ const MAX_SENTENCES: usize = 3;
 const MAX_SUMMARY_CHARS: usize = 400;
 /// Shortest sentence worth a summary, in characters.
 const MIN_SENTENCE_CHARS: usize = 40;
+/// Opening sentences of each article considered (after its description).
+const OPENING_SENTENCES: usize = 6;
+/// Weight of the lead article's sentences: the summary speaks with the
+/// headline's voice, and other outlets add what the lead lacks.
+const LEAD_BONUS: f64 = 2.0;
+/// How fast the position prior decays with a sentence's place in its article.
+const POSITION_DECAY: f64 = 0.3;
+/// Relevance a sentence has even when no other article shares its words.
+const CENTRALITY_FLOOR: f64 = 0.05;
+/// Trade-off between relevance and novelty when adding sentences.
+const MMR_LAMBDA: f64 = 0.7;
+/// A sentence this similar to one already taken is a repeat.
+const MAX_OVERLAP: f64 = 0.5;
 /// Length of a key quote, in characters.
 const QUOTE_CHARS: RangeInclusive<usize> = 30..=300;
 /// Fewest words in a key quote (button labels and scare quotes are shorter).
@@ -30,43 +54,125 @@ fn lead_first(lead: ArticleId, articles: &[Article]) -> impl Iterator<Item = &Ar
     leads.into_iter().chain(others)
 }
 
-/// One to three sentences summarising the story; empty when no article has any text.
-pub(crate) fn summary(lead: ArticleId, articles: &[Article]) -> Vec<String> {
-    lead_first(lead, articles)
-        .map(summary_of)
-        .find(|s| !s.is_empty())
-        .unwrap_or_default()
+/// A summary sentence candidate.
+struct Candidate<'a> {
+    text: &'a str,
+    terms: BTreeSet<String>,
+    /// Index of its article in reading order (0: the lead).
+    article: usize,
+    /// Position in its article (0: the first sentence).
+    position: usize,
 }
 
-fn summary_of(article: &Article) -> Vec<String> {
-    let description = article.content.description.as_deref().unwrap_or_default();
-    let candidates = sentences(description)
-        .into_iter()
-        .chain(sentences(&article.content.text));
-    let title = fold(&article.title);
-    // Sentences taken, with their folded form.
-    let mut taken: Vec<(&str, String)> = Vec::new();
-    let mut chars = 0;
-    for sentence in candidates.filter(|s| is_summary_sentence(s)) {
-        let folded = fold(sentence);
-        let in_title = title.contains(folded.trim_end_matches(['.', '!', '?', '…']));
-        let repeats = taken
-            .iter()
-            .any(|(_, t)| t.contains(folded.as_str()) || folded.contains(t.as_str()));
-        if in_title || repeats {
-            continue;
+/// One to three sentences summarising the story; empty when no article has any text.
+pub(crate) fn summary(lead: ArticleId, articles: &[Article]) -> Vec<String> {
+    let ordered: Vec<&Article> = lead_first(lead, articles).collect();
+    let Some(lang) = ordered
+        .iter()
+        .find(|a| !a.content.text.is_empty() || a.content.description.is_some())
+        .map(|a| a.lang())
+    else {
+        return Vec::new();
+    };
+    let mut candidates = Vec::new();
+    for (index, article) in ordered.iter().enumerate().filter(|(_, a)| a.lang() == lang) {
+        let title = fold(&article.title);
+        let description = article.content.description.as_deref().unwrap_or_default();
+        let opening = sentences(&article.content.text)
+            .into_iter()
+            .take(OPENING_SENTENCES);
+        for (position, text) in sentences(description)
+            .into_iter()
+            .chain(opening)
+            .enumerate()
+        {
+            let folded = fold(text);
+            if !is_summary_sentence(text)
+                || title.contains(folded.trim_end_matches(['.', '!', '?', '…']))
+            {
+                continue;
+            }
+            candidates.push(Candidate {
+                text,
+                terms: terms(text, Some(lang)).into_iter().collect(),
+                article: index,
+                position,
+            });
         }
-        let len = sentence.chars().count();
+    }
+    select(&candidates)
+}
+
+/// Picks the summary among `candidates` (see the [module docs](self)).
+fn select(candidates: &[Candidate<'_>]) -> Vec<String> {
+    // In how many articles each term occurs among the candidates.
+    let mut spread: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for c in candidates {
+        for t in &c.terms {
+            spread.entry(t.as_str()).or_default().insert(c.article);
+        }
+    }
+    let articles = candidates
+        .iter()
+        .map(|c| c.article)
+        .max()
+        .map_or(1, |m| m + 1);
+    let relevance: Vec<f64> = candidates
+        .iter()
+        .map(|c| {
+            let shared: f64 = c
+                .terms
+                .iter()
+                .map(|t| (spread[t.as_str()].len() - 1) as f64)
+                .sum();
+            let centrality = if articles > 1 && !c.terms.is_empty() {
+                shared / (c.terms.len() as f64).sqrt() / (articles - 1) as f64
+            } else {
+                1.0
+            };
+            let position = 1.0 / (1.0 + POSITION_DECAY * c.position as f64);
+            let lead = if c.article == 0 { LEAD_BONUS } else { 1.0 };
+            (CENTRALITY_FLOOR + centrality) * position * lead
+        })
+        .collect();
+    let mut taken: Vec<usize> = Vec::new();
+    let mut chars = 0;
+    while taken.len() < MAX_SENTENCES {
+        let best = (0..candidates.len())
+            .filter(|i| !taken.contains(i))
+            .map(|i| {
+                let overlap = taken
+                    .iter()
+                    .map(|&j| similarity(&candidates[i].terms, &candidates[j].terms))
+                    .fold(0.0, f64::max);
+                (
+                    i,
+                    overlap,
+                    MMR_LAMBDA * relevance[i] - (1.0 - MMR_LAMBDA) * overlap,
+                )
+            })
+            .filter(|&(_, overlap, _)| overlap <= MAX_OVERLAP)
+            .max_by(|a, b| a.2.total_cmp(&b.2).then_with(|| b.0.cmp(&a.0)));
+        let Some((i, _, _)) = best else { break };
+        let len = candidates[i].text.chars().count();
         if !taken.is_empty() && chars + len > MAX_SUMMARY_CHARS {
             break;
         }
         chars += len;
-        taken.push((sentence, folded));
-        if taken.len() == MAX_SENTENCES {
-            break;
-        }
+        taken.push(i);
     }
-    taken.into_iter().map(|(s, _)| s.to_string()).collect()
+    taken
+        .into_iter()
+        .map(|i| candidates[i].text.to_string())
+        .collect()
+}
+
+/// Overlap of two term sets (Dice coefficient).
+fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    2.0 * a.intersection(b).count() as f64 / (a.len() + b.len()) as f64
 }
 
 fn is_summary_sentence(sentence: &str) -> bool {
@@ -77,19 +183,34 @@ fn is_summary_sentence(sentence: &str) -> bool {
             .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | '»' | '”' | '"' | ')'))
 }
 
-/// The first quotation of reasonable length in the story's articles.
+/// The story's key quote: an attributed direct quotation of reasonable length
+/// from the lead first, else from the others, else an unattributed one.
 pub(crate) fn key_quote(lead: ArticleId, articles: &[Article]) -> Option<Quote> {
-    lead_first(lead, articles).find_map(|article| {
-        let description = article.content.description.as_deref().unwrap_or_default();
-        quotations(description)
-            .into_iter()
-            .chain(quotations(&article.content.text))
-            .find(|q| is_key_quote(q.text))
-            .map(|q| Quote {
-                text: q.text.to_string(),
-                speaker: None,
-            })
-    })
+    let mut unattributed = None;
+    for article in lead_first(lead, articles) {
+        let text = article.content.text.as_str();
+        let found = entities::find(text);
+        for quote in attribution::direct_quotes(text, &found) {
+            if !is_key_quote(&quote.text) {
+                continue;
+            }
+            if quote.speaker.is_some() {
+                return Some(quote);
+            }
+            unattributed.get_or_insert(quote);
+        }
+        if unattributed.is_none() {
+            let description = article.content.description.as_deref().unwrap_or_default();
+            unattributed = quotations(description)
+                .into_iter()
+                .find(|q| is_key_quote(q.text))
+                .map(|q| Quote {
+                    text: q.text.to_string(),
+                    speaker: None,
+                });
+        }
+    }
+    unattributed
 }
 
 fn is_key_quote(text: &str) -> bool {
@@ -162,12 +283,73 @@ Pour recevoir les actualités de notre chaîne, il suffit de télécharger l'app
     }
 
     #[test]
-    fn key_quote_is_the_first_reasonable_quotation() {
+    fn key_quote_is_an_attributed_quotation() {
         let a = article(1, "sputniknews.com", Some("fr"), "Lavrov", LAVROV);
         let q = key_quote(ArticleId(1), &[a]).expect("a quote");
         assert!(q.text.starts_with("De l'avis général"), "{q:?}");
         assert!(q.text.ends_with("gouvernement syrien"));
-        assert_eq!(q.speaker, None);
+        assert_eq!(q.speaker.as_deref(), Some("Sergueï Lavrov"));
+    }
+
+    #[test]
+    fn summary_draws_from_the_whole_story_without_repeats() {
+        let lead = article(
+            1,
+            "a.example",
+            Some("en"),
+            "Storm hits Brittany",
+            "Weather services had warned of a storm for days.\n\
+             A violent storm cut power to 200,000 homes in Brittany overnight, the grid operator said.",
+        );
+        let other = article(
+            2,
+            "b.example",
+            Some("en"),
+            "Brittany without power",
+            "A violent storm cut power to 200,000 homes across Brittany overnight, Enedis said.\n\
+             Trains between Rennes and Brest were cancelled on Friday morning after trees fell on the tracks.",
+        );
+        let third = article(
+            3,
+            "c.example",
+            Some("en"),
+            "Storm in Brittany",
+            "Power was cut to 200,000 homes in Brittany by the storm overnight.\n\
+             Trains between Rennes and Brest were cancelled on Friday as trees fell on lines.",
+        );
+        let s = summary(ArticleId(1), &[other, lead, third]);
+        // The sentence the outlets agree on comes first, the lead's own wording.
+        assert!(
+            s[0].starts_with("A violent storm cut power to 200,000 homes in Brittany"),
+            "{s:?}"
+        );
+        // The other outlets' version of the same fact is not repeated...
+        assert!(!s.iter().any(|x| x.contains("across Brittany")), "{s:?}");
+        // ...and a fact only other outlets report can join.
+        assert!(s.iter().any(|x| x.contains("Rennes and Brest")), "{s:?}");
+    }
+
+    #[test]
+    fn summary_keeps_to_the_leads_language() {
+        let lead = article(
+            1,
+            "a.fr",
+            Some("fr"),
+            "Tempête",
+            "Une violente tempête a privé 200 000 foyers d'électricité en Bretagne.",
+        );
+        let other = article(
+            2,
+            "b.com",
+            Some("en"),
+            "Storm",
+            "A violent storm cut power to 200,000 homes in Brittany overnight.",
+        );
+        let s = summary(ArticleId(1), &[lead, other]);
+        assert_eq!(
+            s,
+            ["Une violente tempête a privé 200 000 foyers d'électricité en Bretagne."]
+        );
     }
 
     #[test]

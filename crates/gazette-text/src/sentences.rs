@@ -9,7 +9,9 @@
 //!   (`J. Chirac`) or a dotted abbreviation (`U.S.`, `J.-C.`);
 //! - inside a quotation (see [`quotations`](crate::quotes)) unless the
 //!   quotation closes right there (`… prêts. » Il a ajouté`);
-//! - after an ellipsis followed by a lowercase word.
+//! - after an ellipsis followed by a lowercase word;
+//! - between two numbers (`6. 1`, a decimal written with a spaced point, as
+//!   some sources tokenise `6.1`).
 //!
 //! CJK full stops (`。！？`) end a sentence without needing a space.
 //!
@@ -116,6 +118,13 @@ fn sentence_end(line: &str, at: usize, quotes: &[Range<usize>]) -> Option<usize>
         return None;
     }
     if &line[at..at + run] == "." && is_abbreviation(word_before(line, at)) {
+        return None;
+    }
+    let digit_before = line[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit());
+    if &line[at..end] == "." && digit_before && next.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
     Some(end)
@@ -244,5 +253,18 @@ Suivez Sputnik sur Telegram pour ne jamais manquer les actualités les plus impo
         assert!(s[2].starts_with("© REUTERS/"));
         assert!(s[3].ends_with("du matin et du soir."));
         assert!(s[4].starts_with("Pour recevoir") && s[4].ends_with("« Join »"));
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn a_spaced_decimal_point_does_not_end_a_sentence() {
+        assert_eq!(
+            sentences("A 6. 1 magnitude quake hit Aceh. 24 people died."),
+            ["A 6. 1 magnitude quake hit Aceh.", "24 people died."]
+        );
     }
 }

@@ -360,13 +360,14 @@ fn page(site: &Site, outlet: &Outlet, article: &Article) -> String {
          <link rel=\"canonical\" href=\"{url}\"></head>\n<body>\
          <header><a href=\"/\">{outlet}</a><nav><a href=\"/\">Home</a> <a href=\"/\">World</a> <a href=\"/\">Politics</a> \
          <a href=\"/\">Sport</a> <a href=\"/\">Culture</a></nav></header>\n<main><article><h1>{title}</h1>\
-         <p class=\"byline\">{outlet}</p><time datetime=\"{published}\">{published}</time>\n{paragraphs}</article>\
+         <p class=\"byline\">{outlet} · <time datetime=\"{published}\">{shown}</time></p>\n{paragraphs}</article>\
          <aside><h2>{read_also}</h2><ul>{related}</ul></aside></main>\n\
          <footer><p>{follow}</p><p>© {outlet}. All rights reserved.</p></footer></body></html>\n",
         lang = esc(&item.lang),
         title = esc(&item.title),
         outlet = esc(&outlet.site),
         published = article.published,
+        shown = article.published.strftime("%-d %B %Y, %H:%M UTC"),
         url = esc(&site.url(&article.path)),
     )
 }
