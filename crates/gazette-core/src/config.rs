@@ -19,6 +19,7 @@
 //! ```
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use jiff::SignedDuration;
@@ -76,6 +77,78 @@ pub struct RawConfig {
     /// Channels: who gets which editions when.
     #[serde(default)]
     pub channels: Vec<RawChannel>,
+    /// The delivery worker (the outbox).
+    #[serde(default)]
+    pub deliver: RawDeliver,
+    /// Telegram: the Bot API, its limits and the subscriber bot.
+    #[serde(default)]
+    pub telegram: RawTelegram,
+}
+
+/// `[deliver]`: how the outbox worker claims and sends.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeliver {
+    /// How long a claimed delivery is reserved for the worker that claimed it,
+    /// e.g. `"5m"`. After a crash, its deliveries are sent again once this has
+    /// passed. Longer than the slowest send, rate-limit waits included.
+    pub lease: Option<String>,
+    /// Deliveries in flight at once (sent concurrently, each within its sink's limits).
+    pub concurrency: Option<usize>,
+}
+
+/// `[telegram]`: the Telegram Bot API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTelegram {
+    /// The bot's token from @BotFather (`123456:ABC-…`). Prefer the environment:
+    /// `GAZETTE_TELEGRAM__TOKEN`. Never logged.
+    pub token: Option<String>,
+    /// Base URL of the Bot API server. Default `https://api.telegram.org`; a
+    /// local Bot API server (or the test simulator) otherwise.
+    pub api_base: Option<String>,
+    /// Show link previews under edition messages. Default `false`.
+    pub link_previews: Option<bool>,
+    /// Time allowed for one Bot API request, e.g. `"30s"`.
+    pub timeout: Option<String>,
+    /// Sending limits.
+    #[serde(default)]
+    pub limits: RawTelegramLimits,
+    /// The subscriber bot.
+    #[serde(default)]
+    pub bot: RawTelegramBot,
+}
+
+/// `[telegram.limits]`: Telegram's flood limits, kept by the sender.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTelegramLimits {
+    /// Messages per second, all chats together. Default 30.
+    pub global_per_second: Option<u32>,
+    /// Messages per second to one chat. Default 1.
+    pub per_chat_per_second: Option<u32>,
+    /// Messages per minute to one group or channel. Default 20.
+    pub per_group_per_minute: Option<u32>,
+    /// Safety margin (a fraction, 0 to 0.5) added to every interval so that
+    /// network jitter never makes Telegram count one message too many. Default 0.02.
+    pub margin: Option<f64>,
+}
+
+/// `[telegram.bot]`: the subscriber bot (`/start`, `/stop`, settings, `/now`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTelegramBot {
+    /// `off` (default), `polling` (long polling with `getUpdates`) or `webhook`.
+    pub mode: Option<String>,
+    /// Long-polling wait per `getUpdates` request, e.g. `"30s"`.
+    pub poll_timeout: Option<String>,
+    /// Webhook mode: the public HTTPS URL Telegram posts updates to.
+    pub webhook_url: Option<String>,
+    /// Webhook mode: the local address to listen on, e.g. `"127.0.0.1:8443"`.
+    pub webhook_listen: Option<String>,
+    /// Webhook mode: the secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token`
+    /// (1–256 of `A-Z a-z 0-9 _ -`). Prefer `GAZETTE_TELEGRAM__BOT__WEBHOOK_SECRET`.
+    pub webhook_secret: Option<String>,
 }
 
 /// `[fetch]`: how gazette talks to web servers.
@@ -191,6 +264,26 @@ pub enum RawSink {
         /// `text`, `json`, `telegram` or `html`. Default `text`.
         format: Option<String>,
     },
+    /// Send each edition through the Telegram bot (see `[telegram]`), in Telegram HTML.
+    Telegram {
+        /// Name of the sink within the channel. Default `telegram`.
+        name: Option<String>,
+        /// Chats that get every edition at the channel's times: a public channel
+        /// or group as `"@name"`, or a numeric chat id (channels, groups, private chats).
+        #[serde(default)]
+        chats: Vec<RawChatTarget>,
+        /// Also deliver to the bot's subscribers, each at their own times and
+        /// with their own settings. At most one sink of all channels. Default `false`.
+        subscribers: Option<bool>,
+    },
+}
+
+/// A chat as written in the configuration: `"@name"` or a numeric id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawChatTarget {
+    Id(i64),
+    Name(String),
 }
 
 /// A size in bytes, written as a number or as a string with a unit (`"10MB"`, `"512 KiB"`).
@@ -282,6 +375,168 @@ pub struct Config {
     pub stories: StoriesConfig,
     pub ranking: RankingConfig,
     pub channels: Vec<ChannelConfig>,
+    pub deliver: DeliverConfig,
+    pub telegram: TelegramConfig,
+}
+
+/// See [`RawDeliver`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliverConfig {
+    pub lease: SignedDuration,
+    pub concurrency: usize,
+}
+
+impl Default for DeliverConfig {
+    fn default() -> Self {
+        RawDeliver::default()
+            .validate()
+            .expect("default deliver config is valid")
+    }
+}
+
+/// A value that must never be printed (a token, a secret). `Debug` and
+/// `Display` show `<redacted>`; [`Secret::expose`] gives the value to the one
+/// place that needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself: only for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// See [`RawTelegram`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TelegramConfig {
+    /// Required by telegram sinks and the bot; checked when they start.
+    pub token: Option<Secret>,
+    pub api_base: Url,
+    pub link_previews: bool,
+    pub timeout: SignedDuration,
+    pub limits: TelegramLimits,
+    pub bot: BotConfig,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        RawTelegram::default()
+            .validate()
+            .expect("default telegram config is valid")
+    }
+}
+
+/// See [`RawTelegramLimits`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TelegramLimits {
+    pub global_per_second: u32,
+    pub per_chat_per_second: u32,
+    pub per_group_per_minute: u32,
+    pub margin: f64,
+}
+
+impl Default for TelegramLimits {
+    fn default() -> Self {
+        RawTelegramLimits::default()
+            .validate()
+            .expect("default telegram limits are valid")
+    }
+}
+
+/// See [`RawTelegramBot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotConfig {
+    pub mode: BotMode,
+    pub poll_timeout: SignedDuration,
+}
+
+/// How the bot receives updates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BotMode {
+    /// No bot: editions still go to configured chats and existing subscribers.
+    Off,
+    /// Long polling with `getUpdates`, the offset kept in the store.
+    Polling,
+    /// Telegram posts updates to `url`; gazette listens on `listen` and checks `secret`.
+    Webhook {
+        url: Url,
+        listen: SocketAddr,
+        secret: Secret,
+    },
+}
+
+/// A Telegram chat: a numeric id, or `@name` for a public channel or group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChatTarget {
+    Id(i64),
+    /// Without the `@`.
+    Username(String),
+}
+
+impl fmt::Display for ChatTarget {
+    /// `123456`, `-1001234567890` or `@name`: the outbox recipient of the chat.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChatTarget::Id(id) => write!(f, "{id}"),
+            ChatTarget::Username(name) => write!(f, "@{name}"),
+        }
+    }
+}
+
+impl std::str::FromStr for ChatTarget {
+    type Err = String;
+    /// Parses what [`Display`](fmt::Display) writes.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(name) = s.strip_prefix('@') {
+            let valid = name.len() >= 4
+                && name.len() <= 32
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && name.starts_with(|c: char| c.is_ascii_alphabetic());
+            return if valid {
+                Ok(ChatTarget::Username(name.to_string()))
+            } else {
+                Err(format!(
+                    "expected @name with 4 to 32 letters, digits or '_' (starting with a letter), found {s:?}"
+                ))
+            };
+        }
+        s.parse::<i64>()
+            .ok()
+            .filter(|id| *id != 0)
+            .map(ChatTarget::Id)
+            .ok_or_else(|| {
+                format!("expected a chat id such as -1001234567890 or @name, found {s:?}")
+            })
+    }
+}
+
+impl ChatTarget {
+    /// Whether Telegram's per-group limit applies: groups, supergroups and
+    /// channels have negative ids; a `@name` is a public channel or group.
+    pub fn is_group(&self) -> bool {
+        match self {
+            ChatTarget::Id(id) => *id < 0,
+            ChatTarget::Username(_) => true,
+        }
+    }
 }
 
 /// See [`RawRanking`].
@@ -378,13 +633,21 @@ pub enum SinkConfig {
         dir: PathBuf,
         format: Format,
     },
+    /// Always Telegram HTML.
+    Telegram {
+        name: String,
+        chats: Vec<ChatTarget>,
+        subscribers: bool,
+    },
 }
 
 impl SinkConfig {
     /// The sink's name within its channel.
     pub fn name(&self) -> &str {
         match self {
-            SinkConfig::Stdout { name, .. } | SinkConfig::File { name, .. } => name,
+            SinkConfig::Stdout { name, .. }
+            | SinkConfig::File { name, .. }
+            | SinkConfig::Telegram { name, .. } => name,
         }
     }
 }
@@ -481,6 +744,27 @@ impl RawConfig {
             }
             channels.push(channel);
         }
+        let mut subscriber_sinks = channels.iter().enumerate().flat_map(|(i, c)| {
+            c.sinks
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    matches!(
+                        s,
+                        SinkConfig::Telegram {
+                            subscribers: true,
+                            ..
+                        }
+                    )
+                })
+                .map(move |(j, _)| format!("channels[{i}].sinks[{j}].subscribers"))
+        });
+        if let (Some(_), Some(second)) = (subscriber_sinks.next(), subscriber_sinks.next()) {
+            return Err(ConfigError::new(
+                second,
+                "only one telegram sink of all channels may deliver to the bot's subscribers",
+            ));
+        }
         Ok(Config {
             data_dir,
             store,
@@ -489,6 +773,143 @@ impl RawConfig {
             stories: self.stories.validate()?,
             ranking: self.ranking.validate()?,
             channels,
+            deliver: self.deliver.validate()?,
+            telegram: self.telegram.validate()?,
+        })
+    }
+}
+
+impl RawDeliver {
+    fn validate(&self) -> Result<DeliverConfig, ConfigError> {
+        Ok(DeliverConfig {
+            lease: duration("deliver.lease", self.lease.as_deref(), "5m")?,
+            concurrency: positive("deliver.concurrency", self.concurrency, 64)?,
+        })
+    }
+}
+
+impl RawTelegram {
+    fn validate(&self) -> Result<TelegramConfig, ConfigError> {
+        let token = match &self.token {
+            None => None,
+            Some(token) => {
+                let valid = token.split_once(':').is_some_and(|(id, secret)| {
+                    !id.is_empty()
+                        && id.chars().all(|c| c.is_ascii_digit())
+                        && !secret.is_empty()
+                        && secret
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                });
+                if !valid {
+                    // The value is not repeated: it may be a real token with a typo.
+                    return Err(ConfigError::new(
+                        "telegram.token",
+                        "expected a bot token such as 123456789:AAE… from @BotFather (the value given is not shown)",
+                    ));
+                }
+                Some(Secret::new(token.clone()))
+            }
+        };
+        let api_base = parse_url(
+            "telegram.api_base",
+            self.api_base
+                .as_deref()
+                .unwrap_or("https://api.telegram.org"),
+        )?;
+        Ok(TelegramConfig {
+            token,
+            api_base,
+            link_previews: self.link_previews.unwrap_or(false),
+            timeout: duration("telegram.timeout", self.timeout.as_deref(), "30s")?,
+            limits: self.limits.validate()?,
+            bot: self.bot.validate()?,
+        })
+    }
+}
+
+impl RawTelegramLimits {
+    fn validate(&self) -> Result<TelegramLimits, ConfigError> {
+        let count = |key: &str, value: Option<u32>, default: u32| match value.unwrap_or(default) {
+            0 => Err(ConfigError::new(
+                format!("telegram.limits.{key}"),
+                "expected a number of messages of at least 1",
+            )),
+            n => Ok(n),
+        };
+        let margin = self.margin.unwrap_or(0.02);
+        if !(0.0..=0.5).contains(&margin) || margin.is_nan() {
+            return Err(ConfigError::new(
+                "telegram.limits.margin",
+                format!("expected a fraction between 0 and 0.5, found {margin}"),
+            ));
+        }
+        Ok(TelegramLimits {
+            global_per_second: count("global_per_second", self.global_per_second, 30)?,
+            per_chat_per_second: count("per_chat_per_second", self.per_chat_per_second, 1)?,
+            per_group_per_minute: count("per_group_per_minute", self.per_group_per_minute, 20)?,
+            margin,
+        })
+    }
+}
+
+impl RawTelegramBot {
+    fn validate(&self) -> Result<BotConfig, ConfigError> {
+        let mode = match self.mode.as_deref().unwrap_or("off") {
+            "off" => BotMode::Off,
+            "polling" => BotMode::Polling,
+            "webhook" => {
+                let url = parse_url(
+                    "telegram.bot.webhook_url",
+                    self.webhook_url.as_deref().ok_or_else(|| {
+                        ConfigError::new("telegram.bot.webhook_url", "is required in webhook mode")
+                    })?,
+                )?;
+                let listen_text = self.webhook_listen.as_deref().unwrap_or("127.0.0.1:8443");
+                let listen = listen_text.parse().map_err(|_| {
+                    ConfigError::new(
+                        "telegram.bot.webhook_listen",
+                        format!(
+                            "expected an address such as \"127.0.0.1:8443\", found {listen_text:?}"
+                        ),
+                    )
+                })?;
+                let secret = self.webhook_secret.as_deref().ok_or_else(|| {
+                    ConfigError::new(
+                        "telegram.bot.webhook_secret",
+                        "is required in webhook mode (1 to 256 of A-Z a-z 0-9 _ -)",
+                    )
+                })?;
+                let valid = (1..=256).contains(&secret.len())
+                    && secret
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !valid {
+                    return Err(ConfigError::new(
+                        "telegram.bot.webhook_secret",
+                        "expected 1 to 256 of A-Z a-z 0-9 _ - (the value given is not shown)",
+                    ));
+                }
+                BotMode::Webhook {
+                    url,
+                    listen,
+                    secret: Secret::new(secret),
+                }
+            }
+            other => {
+                return Err(ConfigError::new(
+                    "telegram.bot.mode",
+                    format!("expected \"off\", \"polling\" or \"webhook\", found {other:?}"),
+                ));
+            }
+        };
+        Ok(BotConfig {
+            mode,
+            poll_timeout: duration(
+                "telegram.bot.poll_timeout",
+                self.poll_timeout.as_deref(),
+                "30s",
+            )?,
         })
     }
 }
@@ -687,6 +1108,37 @@ impl RawChannel {
                         format: parse_format(&format!("{skey}.format"), format.as_deref())?,
                     }
                 }
+                RawSink::Telegram {
+                    name,
+                    chats,
+                    subscribers,
+                } => {
+                    let mut targets = Vec::with_capacity(chats.len());
+                    for (k, chat) in chats.iter().enumerate() {
+                        let target = match chat {
+                            RawChatTarget::Id(id) => id.to_string().parse(),
+                            RawChatTarget::Name(name) => name.parse(),
+                        }
+                        .map_err(|message| {
+                            ConfigError::new(format!("{skey}.chats[{k}]"), message)
+                        })?;
+                        if !targets.contains(&target) {
+                            targets.push(target);
+                        }
+                    }
+                    let subscribers = subscribers.unwrap_or(false);
+                    if targets.is_empty() && !subscribers {
+                        return Err(ConfigError::new(
+                            format!("{skey}.chats"),
+                            "a telegram sink needs chats (\"@name\" or ids), or subscribers = true",
+                        ));
+                    }
+                    SinkConfig::Telegram {
+                        name: name.clone().unwrap_or_else(|| "telegram".into()),
+                        chats: targets,
+                        subscribers,
+                    }
+                }
             };
             if sinks.iter().any(|o: &SinkConfig| o.name() == sink.name()) {
                 return Err(ConfigError::new(
@@ -861,6 +1313,81 @@ mod tests {
         assert_eq!(e.key, "ranking.source_weights.a.com");
         let e = parse("[[channels]]\nname = \"a\"\nmutes = [\"\"]").unwrap_err();
         assert_eq!(e.key, "channels[0].mutes[0]");
+    }
+
+    #[test]
+    fn telegram_sinks_take_names_and_ids() {
+        let c = parse(
+            "[[channels]]\nname = \"a\"\n[[channels.sinks]]\nkind = \"telegram\"\nchats = [\"@gazette_news\", -1001234567890, \"42\"]\nsubscribers = true",
+        )
+        .unwrap();
+        assert_eq!(
+            c.channels[0].sinks[0],
+            SinkConfig::Telegram {
+                name: "telegram".into(),
+                chats: vec![
+                    ChatTarget::Username("gazette_news".into()),
+                    ChatTarget::Id(-1001234567890),
+                    ChatTarget::Id(42)
+                ],
+                subscribers: true
+            }
+        );
+        let e = parse(
+            "[[channels]]\nname = \"a\"\n[[channels.sinks]]\nkind = \"telegram\"\nchats = [\"@x\"]",
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].chats[0]");
+        let e = parse("[[channels]]\nname = \"a\"\n[[channels.sinks]]\nkind = \"telegram\"")
+            .unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].chats");
+    }
+
+    #[test]
+    fn only_one_sink_may_serve_subscribers() {
+        let sink = "[[channels.sinks]]\nkind = \"telegram\"\nsubscribers = true\n";
+        let e = parse(&format!(
+            "[[channels]]\nname = \"a\"\n{sink}[[channels]]\nname = \"b\"\n{sink}"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key, "channels[1].sinks[0].subscribers");
+    }
+
+    #[test]
+    fn telegram_defaults_are_telegrams_limits() {
+        let c = parse("").unwrap();
+        assert_eq!(c.telegram.api_base.as_str(), "https://api.telegram.org/");
+        assert_eq!(c.telegram.limits.global_per_second, 30);
+        assert_eq!(c.telegram.limits.per_chat_per_second, 1);
+        assert_eq!(c.telegram.limits.per_group_per_minute, 20);
+        assert_eq!(c.telegram.bot.mode, BotMode::Off);
+        assert_eq!(c.deliver.lease, SignedDuration::from_mins(5));
+    }
+
+    #[test]
+    fn a_bad_token_is_refused_without_being_repeated() {
+        let e = parse("[telegram]\ntoken = \"12345:has spaces\"").unwrap_err();
+        assert_eq!(e.key, "telegram.token");
+        assert!(!e.to_string().contains("has spaces"), "{e}");
+        let c = parse("[telegram]\ntoken = \"12345:AAE-secret_x\"").unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("AAE-secret_x"), "{shown}");
+        assert_eq!(c.telegram.token.unwrap().expose(), "12345:AAE-secret_x");
+    }
+
+    #[test]
+    fn webhook_mode_needs_url_and_secret() {
+        let e = parse("[telegram.bot]\nmode = \"webhook\"").unwrap_err();
+        assert_eq!(e.key, "telegram.bot.webhook_url");
+        let e =
+            parse("[telegram.bot]\nmode = \"webhook\"\nwebhook_url = \"https://x.example/hook\"")
+                .unwrap_err();
+        assert_eq!(e.key, "telegram.bot.webhook_secret");
+        let c = parse(
+            "[telegram.bot]\nmode = \"webhook\"\nwebhook_url = \"https://x.example/hook\"\nwebhook_secret = \"s3cret_-\"",
+        )
+        .unwrap();
+        assert!(matches!(c.telegram.bot.mode, BotMode::Webhook { .. }));
     }
 
     #[test]

@@ -523,6 +523,83 @@ pub struct Delivery {
     pub sent_at: Option<Timestamp>,
 }
 
+// ---------------------------------------------------------------------------
+// Telegram subscribers
+// ---------------------------------------------------------------------------
+
+/// Which of a channel's editions a subscriber receives, by their label
+/// (an edition before noon local time is the morning edition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditionChoice {
+    Morning,
+    Evening,
+    Both,
+}
+
+/// What the bot asked a subscriber and waits for in their next message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Awaiting {
+    /// `fr` or `en`.
+    Lang,
+    /// An IANA time zone.
+    Timezone,
+}
+
+/// A Telegram chat subscribed through the bot, with its settings. Settings
+/// left `None` follow the channel's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscriber {
+    /// Telegram's chat id (a user's private chat, or a group that added the bot).
+    pub chat_id: i64,
+    /// Editions are sent only to active subscribers.
+    pub active: bool,
+    /// Why the subscriber is inactive: `/stop`, or Telegram's answer (blocked, kicked, deactivated).
+    pub inactive_reason: Option<String>,
+    /// Language of the bot's texts and the editions' labels: `fr` or `en`.
+    pub lang: String,
+    /// IANA time zone of `morning` and `evening`; `None`: the channel's.
+    pub timezone: Option<String>,
+    pub editions: EditionChoice,
+    /// Local time the morning edition is delivered; `None`: when the channel composes it.
+    pub morning: Option<jiff::civil::Time>,
+    /// Local time the evening edition is delivered; `None`: when the channel composes it.
+    pub evening: Option<jiff::civil::Time>,
+    /// Only stories matching one of these (words or phrases) are sent; empty: all stories.
+    pub topics: Vec<String>,
+    /// Stories matching one of these are never sent.
+    pub mutes: Vec<String>,
+    /// A question of the bot still open.
+    pub awaiting: Option<Awaiting>,
+    /// The subscriber's delivery times up to this instant have been handled.
+    pub served_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Subscriber {
+    /// A new active subscriber with the channel's defaults.
+    pub fn new(chat_id: i64, lang: &str, now: Timestamp) -> Subscriber {
+        Subscriber {
+            chat_id,
+            active: true,
+            inactive_reason: None,
+            lang: lang.to_string(),
+            timezone: None,
+            editions: EditionChoice::Both,
+            morning: None,
+            evening: None,
+            topics: Vec::new(),
+            mutes: Vec::new(),
+            awaiting: None,
+            served_until: Some(now),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -289,4 +289,39 @@ pub trait Store: Send + Sync {
     /// may take it at once (on a clean shutdown). Returns whether `node` held it;
     /// a lock held by another node is left alone.
     async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool>;
+
+    // ----- Telegram: subscribers and the update offset --------------------
+
+    /// The subscriber of this chat, active or not, if any.
+    async fn subscriber(&self, chat_id: i64) -> StoreResult<Option<Subscriber>>;
+
+    /// Stores `subscriber` under its `chat_id`, creating it or replacing every
+    /// field of the stored one (`created_at` included: callers pass back what
+    /// they read).
+    async fn save_subscriber(&self, subscriber: &Subscriber) -> StoreResult<()>;
+
+    /// The active subscribers, by chat id.
+    async fn active_subscribers(&self) -> StoreResult<Vec<Subscriber>>;
+
+    /// Makes a subscriber inactive with `reason` (e.g. Telegram's "bot was
+    /// blocked by the user"). Returns true when it was active; false when it
+    /// was already inactive or does not exist (nothing changes then).
+    async fn deactivate_subscriber(
+        &self,
+        chat_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+
+    /// Records that the delivery times of these subscribers up to `until` are
+    /// handled. Never moves `served_until` backwards; unknown chats are ignored.
+    async fn set_subscribers_served(&self, chat_ids: &[i64], until: Timestamp) -> StoreResult<()>;
+
+    /// The `getUpdates` offset stored for the bot with this id (the number
+    /// before the token's colon), if any.
+    async fn telegram_offset(&self, bot_id: i64) -> StoreResult<Option<i64>>;
+
+    /// Stores the bot's `getUpdates` offset. Never moves it backwards, so a
+    /// late writer cannot make updates be handled twice.
+    async fn set_telegram_offset(&self, bot_id: i64, offset: i64) -> StoreResult<()>;
 }

@@ -14,7 +14,8 @@
 //!
 //! Sinks are keyed `"<channel>/<sink name>"` ([`sink_key`]). The kinds are the
 //! variants of [`gazette_core::config::SinkConfig`]; each has its folder under
-//! [`sinks`].
+//! [`sinks`]. Telegram (the Bot API client, its limits, editions for the
+//! bot's subscribers and the subscriber bot itself) is in [`telegram`].
 //!
 //! ```no_run
 //! # async fn example(store: &dyn gazette_core::Store, config: &gazette_core::config::Config,
@@ -33,11 +34,12 @@ mod outbox;
 mod queue;
 mod sink;
 pub mod sinks;
+pub mod telegram;
 
 use gazette_core::{EditionId, StoreError};
 use gazette_editions::RenderError;
 
-pub use outbox::{Outbox, OutboxConfig, OutboxReport};
+pub use outbox::{Outbox, OutboxConfig, OutboxReport, SinkContext};
 pub use queue::queue_edition;
 pub use sink::{Receipt, Retry, SendError, Sink};
 
@@ -65,6 +67,11 @@ pub enum DeliverError {
     /// Two sinks have the same key (two channels with the same name).
     #[error("sink {key} is configured twice")]
     DuplicateSink { key: String },
+    /// A `telegram` sink without a bot to send as.
+    #[error(
+        "sink {key} sends to Telegram, but no bot is set up: set telegram.token (GAZETTE_TELEGRAM__TOKEN)"
+    )]
+    NoTelegram { key: String },
 }
 
 /// The outbox key of a channel's sink: `"<channel>/<sink name>"`.

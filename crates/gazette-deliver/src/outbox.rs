@@ -1,14 +1,31 @@
 //! The outbox worker: claims due rows, sends them through their sinks and
 //! records the outcome.
+//!
+//! A pass keeps up to [`OutboxConfig::concurrency`] rows in flight, claiming
+//! more (in batches) as sends complete, so that sinks that pace themselves
+//! (Telegram's limits) wait per recipient without holding up the others. A
+//! row is at most one part of its (edition, sink, recipient): later parts are
+//! claimable only once the earlier ones are sent, so parts stay in order.
+//!
+//! Each send must finish within its row's lease: one still running when the
+//! lease is about to expire is abandoned (nothing recorded) and the row is
+//! sent again after the lease, since another worker may then own it.
 
 use std::collections::HashMap;
 use std::num::{NonZeroU32, NonZeroUsize};
+use std::sync::Arc;
 
-use gazette_core::config::ChannelConfig;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use gazette_core::config::{ChannelConfig, DeliverConfig};
 use gazette_core::{Delivery, Store};
 use jiff::{SignedDuration, Timestamp};
 
+use crate::telegram::Telegram;
 use crate::{DeliverError, Retry, SendError, Sink, sink_key, sinks};
+
+/// How long before its lease expires a send still running is abandoned.
+const LEASE_GUARD: SignedDuration = SignedDuration::from_secs(1);
 
 /// How the outbox claims and retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +41,13 @@ pub struct OutboxConfig {
     pub backoff_base: SignedDuration,
     /// Longest backoff wait. A receiver's own delay ([`Retry::After`]) is obeyed as is.
     pub backoff_cap: SignedDuration,
+    /// Rows in flight at once.
+    pub concurrency: NonZeroUsize,
 }
 
 impl Default for OutboxConfig {
-    /// 5-minute leases, batches of 32, 8 attempts, backoff from 30 s up to 1 h.
+    /// 5-minute leases, batches of 32, 64 rows in flight, 8 attempts,
+    /// backoff from 30 s up to 1 h.
     fn default() -> Self {
         OutboxConfig {
             lease: SignedDuration::from_mins(5),
@@ -35,8 +55,30 @@ impl Default for OutboxConfig {
             max_attempts: NonZeroU32::new(8).expect("8 > 0"),
             backoff_base: SignedDuration::from_secs(30),
             backoff_cap: SignedDuration::from_hours(1),
+            concurrency: NonZeroUsize::new(64).expect("64 > 0"),
         }
     }
+}
+
+impl From<&DeliverConfig> for OutboxConfig {
+    /// The defaults with the configured lease and concurrency (`[deliver]`).
+    fn from(config: &DeliverConfig) -> Self {
+        OutboxConfig {
+            lease: config.lease,
+            concurrency: NonZeroUsize::new(config.concurrency).unwrap_or(NonZeroUsize::MIN),
+            ..OutboxConfig::default()
+        }
+    }
+}
+
+/// What sinks may need besides their configuration.
+#[derive(Default, Clone)]
+pub struct SinkContext {
+    /// The bot that `telegram` sinks send as (required by them).
+    pub telegram: Option<Arc<Telegram>>,
+    /// The store, for sinks that update it (a `telegram` sink deactivates
+    /// subscribers who blocked the bot).
+    pub store: Option<Arc<dyn Store>>,
 }
 
 /// The shortest wait before a retry, so that a retried row is never due again
@@ -77,6 +119,16 @@ pub struct OutboxReport {
     pub retrying: usize,
     /// Rows given up for good.
     pub failed: usize,
+    /// Sends abandoned when their lease was about to expire (sent again later).
+    pub abandoned: usize,
+}
+
+/// What became of one claimed row.
+enum Outcome {
+    Sent,
+    Retrying,
+    Failed,
+    Abandoned,
 }
 
 /// The sinks of all channels by key, and the worker that feeds them.
@@ -87,8 +139,19 @@ pub struct Outbox {
 
 impl Outbox {
     /// An outbox with the sinks the channels configure, keyed
-    /// `"<channel>/<sink name>"`, and the default [`OutboxConfig`].
+    /// `"<channel>/<sink name>"`, and the default [`OutboxConfig`]. Channels
+    /// with `telegram` sinks need [`Outbox::build`].
     pub fn from_channels(channels: &[ChannelConfig]) -> Result<Outbox, DeliverError> {
+        Outbox::build(channels, &SinkContext::default())
+    }
+
+    /// An outbox with the sinks the channels configure, built with `context`,
+    /// and the default [`OutboxConfig`]. Fails with `NoTelegram` when a
+    /// channel has a `telegram` sink and the context no bot.
+    pub fn build(
+        channels: &[ChannelConfig],
+        context: &SinkContext,
+    ) -> Result<Outbox, DeliverError> {
         let mut sinks = HashMap::new();
         for channel in channels {
             for config in &channel.sinks {
@@ -96,7 +159,9 @@ impl Outbox {
                 if sinks.contains_key(&key) {
                     return Err(DeliverError::DuplicateSink { key });
                 }
-                sinks.insert(key, sinks::build(config));
+                let sink = sinks::build(config, context)
+                    .ok_or_else(|| DeliverError::NoTelegram { key: key.clone() })?;
+                sinks.insert(key, sink);
             }
         }
         Ok(Outbox {
@@ -118,57 +183,103 @@ impl Outbox {
         self
     }
 
-    /// Delivers everything due at `now`: claims due rows (in batches, with a
-    /// lease), sends each through its sink and marks it sent or failed, and
-    /// claims again, so that the later parts of an edition (claimable once
-    /// the earlier ones are sent) go out in the same run. Returns when nothing
-    /// more is due.
-    ///
-    /// A row whose sink is not configured here is retried with backoff like a
-    /// failed send: another worker, or this one after a configuration reload,
-    /// may know it.
+    /// Delivers everything due at `now`, with every claim and record made
+    /// at `now` (see [`Outbox::run`]).
     pub async fn run_once(
         &self,
         store: &dyn Store,
         now: Timestamp,
     ) -> Result<OutboxReport, DeliverError> {
+        self.run(store, &move || now).await
+    }
+
+    /// Delivers everything due: claims due rows (in batches, with a lease,
+    /// up to `concurrency` in flight), sends each through its sink and marks
+    /// it sent or failed, and claims again as sends complete, so that the
+    /// later parts of an edition (claimable once the earlier ones are sent)
+    /// go out in the same pass. Returns when nothing more is due and nothing
+    /// is in flight. `clock` gives the time of each claim and record: the
+    /// wall clock for a long pass, a fixed instant in tests.
+    ///
+    /// A row whose sink is not configured here is retried with backoff like a
+    /// failed send: another worker, or this one after a configuration reload,
+    /// may know it.
+    pub async fn run(
+        &self,
+        store: &dyn Store,
+        clock: &(dyn Fn() -> Timestamp + Sync),
+    ) -> Result<OutboxReport, DeliverError> {
         let mut report = OutboxReport::default();
+        let limit = self.config.concurrency.get();
+        let batch = self.config.batch.get().min(limit);
+        let mut in_flight = FuturesUnordered::new();
+        // The last claim found fewer rows than asked: nothing more is due
+        // until a send completes (and perhaps makes a later part claimable).
+        let mut drained = false;
         loop {
-            let claimed = store
-                .claim_deliveries(now, self.config.lease, self.config.batch.get())
-                .await?;
-            if claimed.is_empty() {
-                return Ok(report);
+            let free = limit - in_flight.len();
+            if !drained && (free >= batch || in_flight.is_empty()) {
+                let want = free.min(batch);
+                let claimed = store
+                    .claim_deliveries(clock(), self.config.lease, want)
+                    .await?;
+                drained = claimed.len() < want;
+                report.claimed += claimed.len();
+                let deadline = tokio::time::Instant::now()
+                    + (self.config.lease - LEASE_GUARD)
+                        .max(SignedDuration::ZERO)
+                        .unsigned_abs();
+                for delivery in claimed {
+                    in_flight.push(self.deliver(store, delivery, clock, deadline));
+                }
+                continue;
             }
-            report.claimed += claimed.len();
-            for delivery in &claimed {
-                self.deliver(store, delivery, now, &mut report).await?;
+            match in_flight.next().await {
+                None => return Ok(report),
+                Some(outcome) => {
+                    match outcome? {
+                        Outcome::Sent => report.sent += 1,
+                        Outcome::Retrying => report.retrying += 1,
+                        Outcome::Failed => report.failed += 1,
+                        Outcome::Abandoned => report.abandoned += 1,
+                    }
+                    drained = false;
+                }
             }
         }
     }
 
-    /// Sends one claimed row and records the outcome.
+    /// Sends one claimed row (unless its lease runs out first) and records the outcome.
     async fn deliver(
         &self,
         store: &dyn Store,
-        delivery: &Delivery,
-        now: Timestamp,
-        report: &mut OutboxReport,
-    ) -> Result<(), DeliverError> {
+        delivery: Delivery,
+        clock: &(dyn Fn() -> Timestamp + Sync),
+        deadline: tokio::time::Instant,
+    ) -> Result<Outcome, DeliverError> {
         let row = &delivery.delivery;
-        let sent = match self.sinks.get(&row.sink) {
-            Some(sink) => sink.send(delivery).await,
-            None => Err(SendError::backoff(format!(
-                "no sink {:?} is configured",
-                row.sink
-            ))),
+        let send = async {
+            match self.sinks.get(&row.sink) {
+                Some(sink) => sink.send(&delivery).await,
+                None => Err(SendError::backoff(format!(
+                    "no sink {:?} is configured",
+                    row.sink
+                ))),
+            }
+        };
+        let Ok(sent) = tokio::time::timeout_at(deadline, send).await else {
+            tracing::warn!(
+                delivery = %delivery.id,
+                sink = %row.sink,
+                "send abandoned: its lease was about to expire"
+            );
+            return Ok(Outcome::Abandoned);
         };
         match sent {
             Ok(receipt) => {
                 store
-                    .mark_delivery_sent(delivery.id, receipt.remote_id.as_deref(), now)
+                    .mark_delivery_sent(delivery.id, receipt.remote_id.as_deref(), clock())
                     .await?;
-                report.sent += 1;
                 tracing::info!(
                     delivery = %delivery.id,
                     edition = %row.edition_id,
@@ -177,17 +288,15 @@ impl Outbox {
                     remote_id = receipt.remote_id.as_deref(),
                     "delivered"
                 );
+                Ok(Outcome::Sent)
             }
             Err(error) => {
-                let retry_at = self.config.retry_at(error.retry, delivery.attempts, now);
+                let retry_at = self
+                    .config
+                    .retry_at(error.retry, delivery.attempts, clock());
                 store
                     .mark_delivery_failed(delivery.id, &error.message, retry_at)
                     .await?;
-                if retry_at.is_some() {
-                    report.retrying += 1;
-                } else {
-                    report.failed += 1;
-                }
                 tracing::warn!(
                     delivery = %delivery.id,
                     edition = %row.edition_id,
@@ -198,9 +307,13 @@ impl Outbox {
                     error = %error,
                     "delivery failed"
                 );
+                Ok(if retry_at.is_some() {
+                    Outcome::Retrying
+                } else {
+                    Outcome::Failed
+                })
             }
         }
-        Ok(())
     }
 }
 

@@ -1,15 +1,20 @@
 //! Queueing an edition: rendering it for each sink and storing outbox rows.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use gazette_core::config::ChannelConfig;
-use gazette_core::{Edition, NewDelivery, Store};
+use gazette_core::{Edition, Format, NewDelivery, Store};
 use gazette_editions::Renderer;
 use jiff::Timestamp;
 
 use crate::{DeliverError, sink_key, sinks};
 
 /// Renders `edition` for each sink of `channel` and queues one outbox row per
-/// part (`sink` = `"<channel>/<sink name>"`, `recipient` as the sink
-/// understands it, `part` from 0). Returns how many rows were created.
+/// part and recipient (`sink` = `"<channel>/<sink name>"`, `recipient` as the
+/// sink understands it, `part` from 0). Returns how many rows were created.
+/// The bot's subscribers are not queued here but at their own times
+/// ([`queue_subscribers`](crate::telegram::queue_subscribers)).
 ///
 /// Idempotent: rows that already exist for the same (edition, sink,
 /// recipient, part) are left as they are, so queueing twice queues once.
@@ -28,23 +33,31 @@ pub async fn queue_edition(
         });
     }
     let mut rows = Vec::new();
+    let mut rendered: HashMap<Format, Vec<String>> = HashMap::new();
     for config in &channel.sinks {
         let key = sink_key(&channel.name, config.name());
-        let target = sinks::target(config, &edition.edition);
-        let rendered = renderer
-            .render(&edition.edition, &channel.title, target.format)
-            .map_err(|source| DeliverError::Render {
-                edition: edition.id,
+        for target in sinks::targets(config, &edition.edition) {
+            let parts = match rendered.entry(target.format) {
+                Entry::Occupied(parts) => parts.into_mut(),
+                Entry::Vacant(slot) => slot.insert(
+                    renderer
+                        .render(&edition.edition, &channel.title, target.format)
+                        .map_err(|source| DeliverError::Render {
+                            edition: edition.id,
+                            sink: key.clone(),
+                            source,
+                        })?
+                        .parts,
+                ),
+            };
+            rows.extend((0..).zip(parts.iter()).map(|(part, body)| NewDelivery {
+                edition_id: edition.id,
                 sink: key.clone(),
-                source,
-            })?;
-        rows.extend((0..).zip(rendered.parts).map(|(part, body)| NewDelivery {
-            edition_id: edition.id,
-            sink: key.clone(),
-            recipient: target.recipient.clone(),
-            part,
-            body,
-        }));
+                recipient: target.recipient.clone(),
+                part,
+                body: body.clone(),
+            }));
+        }
     }
     let created = store.enqueue_deliveries(&rows, now).await?;
     tracing::info!(

@@ -253,7 +253,8 @@ async fn every_part_is_written_once_and_in_order() {
             claimed: total,
             sent: total,
             retrying: 0,
-            failed: 0
+            failed: 0,
+            abandoned: 0,
         }
     );
 
@@ -307,7 +308,8 @@ async fn failing_sink_retries_then_gives_up_after_max_attempts() {
             claimed: 1,
             sent: 0,
             retrying: 1,
-            failed: 0
+            failed: 0,
+            abandoned: 0,
         }
     );
     let row = &f.rows(&edition).await[0];
@@ -339,7 +341,8 @@ async fn failing_sink_retries_then_gives_up_after_max_attempts() {
             claimed: 1,
             sent: 0,
             retrying: 0,
-            failed: 1
+            failed: 1,
+            abandoned: 0,
         }
     );
     let row = &f.rows(&edition).await[0];
@@ -401,7 +404,8 @@ async fn undeliverable_row_fails_at_once_with_its_error() {
             claimed: 1,
             sent: 0,
             retrying: 0,
-            failed: 1
+            failed: 1,
+            abandoned: 0,
         }
     );
     let row = &f.rows(&edition).await[0];
@@ -469,7 +473,8 @@ async fn row_leased_by_a_crashed_worker_is_sent_after_the_lease_expires() {
             claimed: 1,
             sent: 1,
             retrying: 0,
-            failed: 0
+            failed: 0,
+            abandoned: 0,
         }
     );
     let row = &f.rows(&edition).await[0];

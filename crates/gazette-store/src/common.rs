@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 
 use gazette_core::store::BoxError;
-use gazette_core::{DeliveryState, SourceStatus, StoreError};
+use gazette_core::{Awaiting, DeliveryState, EditionChoice, SourceStatus, StoreError};
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -133,6 +133,33 @@ pub(crate) trait TextEnum: Copy + 'static {
             .copied()
             .find(|v| v.as_sql() == text)
             .ok_or_else(|| corrupt(Self::WHAT, format_args!("unknown value {text:?}")).into())
+    }
+}
+
+impl TextEnum for EditionChoice {
+    const WHAT: &'static str = "edition choice";
+    const ALL: &'static [Self] = &[
+        EditionChoice::Morning,
+        EditionChoice::Evening,
+        EditionChoice::Both,
+    ];
+    fn as_sql(self) -> &'static str {
+        match self {
+            EditionChoice::Morning => "morning",
+            EditionChoice::Evening => "evening",
+            EditionChoice::Both => "both",
+        }
+    }
+}
+
+impl TextEnum for Awaiting {
+    const WHAT: &'static str = "awaited answer";
+    const ALL: &'static [Self] = &[Awaiting::Lang, Awaiting::Timezone];
+    fn as_sql(self) -> &'static str {
+        match self {
+            Awaiting::Lang => "lang",
+            Awaiting::Timezone => "timezone",
+        }
     }
 }
 

@@ -55,6 +55,9 @@ pub enum Command {
         #[arg(value_name = "FILE|-")]
         input: String,
     },
+    /// Telegram: check the bot's token, run the subscriber bot.
+    #[command(subcommand)]
+    Telegram(TelegramCommand),
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -194,6 +197,20 @@ pub enum Role {
     Fetch,
     Deliver,
     Schedule,
+    /// The Telegram subscriber bot (when `telegram.bot.mode` is not `off`).
+    Bot,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TelegramCommand {
+    /// Check the token (getMe) and, with --chat, send a test message there.
+    Check {
+        /// A chat to send a test message to: @channel, or a numeric chat id.
+        #[arg(long, value_name = "CHAT", allow_hyphen_values = true)]
+        chat: Option<String>,
+    },
+    /// Run the subscriber bot alone (long polling or webhook, as configured).
+    Bot,
 }
 
 #[derive(Debug, Args)]

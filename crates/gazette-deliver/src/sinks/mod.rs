@@ -1,19 +1,21 @@
 //! The sink kinds, one folder each. The kinds are the variants of
 //! [`SinkConfig`]; this module is the one place that maps each variant to its
-//! implementation and to what queueing needs (format and recipient).
+//! implementation and to what queueing needs (format and recipients).
 //!
 //! | kind | recipient | remote id |
 //! |---|---|---|
 //! | [`stdout`] | `stdout` | none |
 //! | [`file`](mod@file) | the file name stem `<channel>-<slot as YYYY-MM-DDTHHMM>` | the file's path |
+//! | [`telegram`] | each configured chat (`42`, `-100…`, `@name`); subscribers are queued by [`queue_subscribers`](crate::telegram::queue_subscribers) | Telegram's `message_id` |
 
 pub mod file;
 pub mod stdout;
+pub mod telegram;
 
 use gazette_core::config::SinkConfig;
 use gazette_core::{Format, NewEdition};
 
-use crate::Sink;
+use crate::{Sink, SinkContext};
 
 /// How queueing addresses a configured sink for one edition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,24 +25,37 @@ pub(crate) struct Target {
     pub recipient: String,
 }
 
-/// The sink a configuration describes.
-pub(crate) fn build(config: &SinkConfig) -> Box<dyn Sink> {
-    match config {
+/// The sink a configuration describes; `None` for a `telegram` sink when the
+/// context has no bot.
+pub(crate) fn build(config: &SinkConfig, context: &SinkContext) -> Option<Box<dyn Sink>> {
+    Some(match config {
         SinkConfig::Stdout { .. } => Box::new(stdout::StdoutSink::new()),
         SinkConfig::File { dir, format, .. } => Box::new(file::FileSink::new(dir.clone(), *format)),
-    }
+        SinkConfig::Telegram { .. } => Box::new(telegram::TelegramSink::new(
+            context.telegram.clone()?,
+            context.store.clone(),
+        )),
+    })
 }
 
-/// Where and in which format a configured sink takes `edition`.
-pub(crate) fn target(config: &SinkConfig, edition: &NewEdition) -> Target {
+/// Where and in which format a configured sink takes `edition` when the
+/// channel queues it: one target per recipient.
+pub(crate) fn targets(config: &SinkConfig, edition: &NewEdition) -> Vec<Target> {
     match config {
-        SinkConfig::Stdout { format, .. } => Target {
+        SinkConfig::Stdout { format, .. } => vec![Target {
             format: *format,
             recipient: stdout::RECIPIENT.to_string(),
-        },
-        SinkConfig::File { format, .. } => Target {
+        }],
+        SinkConfig::File { format, .. } => vec![Target {
             format: *format,
             recipient: file::recipient(edition),
-        },
+        }],
+        SinkConfig::Telegram { chats, .. } => chats
+            .iter()
+            .map(|chat| Target {
+                format: Format::Telegram,
+                recipient: chat.to_string(),
+            })
+            .collect(),
     }
 }

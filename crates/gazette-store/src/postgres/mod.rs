@@ -25,6 +25,7 @@ mod locks;
 mod migrate;
 mod sources;
 mod stories;
+mod telegram;
 
 use std::time::Duration;
 
@@ -34,6 +35,7 @@ use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
     NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
+    Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::IsolationLevel;
@@ -492,6 +494,45 @@ impl Store for PgStore {
     async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool> {
         transaction!(self, Write "unlock_scheduler", |tx| {
             locks::unlock(&tx, SCHEDULER_LOCK, node)
+        })
+    }
+
+    async fn subscriber(&self, chat_id: i64) -> StoreResult<Option<Subscriber>> {
+        transaction!(self, Read "subscriber", |tx| telegram::by_chat(&tx, chat_id))
+    }
+
+    async fn save_subscriber(&self, subscriber: &Subscriber) -> StoreResult<()> {
+        transaction!(self, Write "save_subscriber", |tx| telegram::save(&tx, subscriber))
+    }
+
+    async fn active_subscribers(&self) -> StoreResult<Vec<Subscriber>> {
+        transaction!(self, Read "active_subscribers", |tx| telegram::active(&tx))
+    }
+
+    async fn deactivate_subscriber(
+        &self,
+        chat_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        transaction!(self, Write "deactivate_subscriber", |tx| {
+            telegram::deactivate(&tx, chat_id, reason, now)
+        })
+    }
+
+    async fn set_subscribers_served(&self, chat_ids: &[i64], until: Timestamp) -> StoreResult<()> {
+        transaction!(self, Write "set_subscribers_served", |tx| {
+            telegram::set_served(&tx, chat_ids, until)
+        })
+    }
+
+    async fn telegram_offset(&self, bot_id: i64) -> StoreResult<Option<i64>> {
+        transaction!(self, Read "telegram_offset", |tx| telegram::offset(&tx, bot_id))
+    }
+
+    async fn set_telegram_offset(&self, bot_id: i64, offset: i64) -> StoreResult<()> {
+        transaction!(self, Write "set_telegram_offset", |tx| {
+            telegram::set_offset(&tx, bot_id, offset)
         })
     }
 }

@@ -20,6 +20,7 @@ mod locks;
 mod migrate;
 mod sources;
 mod stories;
+mod telegram;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -30,6 +31,7 @@ use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
     NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
+    Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -443,6 +445,54 @@ impl Store for SqliteStore {
         let node = node.to_owned();
         self.write("unlock_scheduler", move |tx| {
             locks::unlock(tx, SCHEDULER_LOCK, &node)
+        })
+        .await
+    }
+
+    async fn subscriber(&self, chat_id: i64) -> StoreResult<Option<Subscriber>> {
+        self.read("subscriber", move |tx| telegram::by_chat(tx, chat_id))
+            .await
+    }
+
+    async fn save_subscriber(&self, subscriber: &Subscriber) -> StoreResult<()> {
+        let subscriber = subscriber.clone();
+        self.write("save_subscriber", move |tx| telegram::save(tx, &subscriber))
+            .await
+    }
+
+    async fn active_subscribers(&self) -> StoreResult<Vec<Subscriber>> {
+        self.read("active_subscribers", telegram::active).await
+    }
+
+    async fn deactivate_subscriber(
+        &self,
+        chat_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let reason = reason.to_owned();
+        self.write("deactivate_subscriber", move |tx| {
+            telegram::deactivate(tx, chat_id, &reason, now)
+        })
+        .await
+    }
+
+    async fn set_subscribers_served(&self, chat_ids: &[i64], until: Timestamp) -> StoreResult<()> {
+        let chat_ids = chat_ids.to_vec();
+        self.write("set_subscribers_served", move |tx| {
+            telegram::set_served(tx, &chat_ids, until)
+        })
+        .await
+    }
+
+    async fn telegram_offset(&self, bot_id: i64) -> StoreResult<Option<i64>> {
+        self.read("telegram_offset", move |tx| telegram::offset(tx, bot_id))
+            .await
+    }
+
+    async fn set_telegram_offset(&self, bot_id: i64, offset: i64) -> StoreResult<()> {
+        self.write("set_telegram_offset", move |tx| {
+            telegram::set_offset(tx, bot_id, offset)
         })
         .await
     }

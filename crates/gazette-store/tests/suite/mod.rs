@@ -84,6 +84,12 @@ macro_rules! every_suite_test {
             scheduler_lock_is_held_by_one_node_until_it_expires,
             scheduler_lock_is_renewed_by_its_holder,
             unlock_scheduler_frees_only_its_own_lock,
+            subscriber_round_trips_every_field,
+            save_subscriber_replaces_the_stored_one,
+            active_subscribers_are_listed_by_chat_id,
+            deactivate_subscriber_keeps_the_reason_once,
+            served_until_never_moves_backwards,
+            telegram_offset_is_per_bot_and_only_moves_forward,
         );
         $two!(
             insert_edition_race_gives_one_created_and_one_existing,
@@ -100,6 +106,9 @@ use gazette_core::store::{EditionInsert, StoreResult};
 use gazette_core::*;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use url::Url;
+
+mod telegram;
+pub use telegram::*;
 
 // ---------------------------------------------------------------------------
 // Fixtures

@@ -2,7 +2,6 @@
 
 use gazette_core::Format;
 use gazette_core::config::ChannelConfig;
-use gazette_deliver::Outbox;
 use gazette_editions::Renderer;
 use jiff::civil::{DateTime, Time};
 use jiff::{Timestamp, Zoned};
@@ -68,13 +67,17 @@ async fn send(app: &App, args: EditionArgs) -> anyhow::Result<()> {
     let queued =
         gazette_deliver::queue_edition(app.store.as_ref(), &renderer, channel, &edition, now)
             .await?;
-    let outbox = Outbox::from_channels(&app.config.channels)?;
+    let subscribers =
+        gazette_deliver::telegram::queue_subscribers(app.store.as_ref(), &renderer, channel, now)
+            .await?;
+    let outbox = super::telegram::outbox(app, super::telegram::context(app)?)?;
     let report = outbox.run_once(app.store.as_ref(), now).await?;
     eprintln!(
-        "edition {} of {} for {slot}: {} stories, {queued} parts queued; {report:?}",
+        "edition {} of {} for {slot}: {} stories, {queued} parts queued, {} for subscribers; {report:?}",
         edition.id,
         channel.name,
-        edition.edition.stories.len()
+        edition.edition.stories.len(),
+        subscribers.rows
     );
     Ok(())
 }

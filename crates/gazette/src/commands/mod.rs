@@ -10,6 +10,7 @@ mod ingest;
 mod init;
 mod run;
 mod stories;
+mod telegram;
 
 use crate::app::App;
 use crate::cli::{Cli, Command};
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Stories(args) => stories::run(&app, args).await,
                 Command::Edition(cmd) => edition::run(&app, cmd).await,
                 Command::Run(args) => run::run(&app, args, quiet).await,
+                Command::Telegram(cmd) => telegram::run(&app, cmd).await,
                 Command::Demo(_)
                 | Command::Init(_)
                 | Command::Bench(_)

@@ -3,7 +3,11 @@
 //! - **fetch**: polls the feeds that are due, then groups new articles into stories;
 //! - **schedule**: composes each channel's edition once its slot has come (once per
 //!   slot, stored) and queues it in the outbox;
-//! - **deliver**: sends what the outbox holds.
+//! - **deliver**: sends what the outbox holds;
+//! - **bot**: the Telegram subscriber bot, when `telegram.bot.mode` is not `off`.
+//!
+//! After composing, the schedule loop also queues editions for the bot's
+//! subscribers whose own delivery time has come.
 //!
 //! Every step is idempotent and its state is in the store, so a restart (or a
 //! crash) resumes where it stopped: an edition already composed is reused, a
@@ -13,7 +17,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use gazette_deliver::Outbox;
+use std::sync::Arc;
+
+use gazette_deliver::telegram::Telegram;
 use gazette_editions::Renderer;
 use gazette_ingest::NoProgress;
 use jiff::{SignedDuration, Timestamp};
@@ -38,6 +44,16 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     tracing::info!(?role, store = %app.store_location, channels = app.config.channels.len(), "gazette running");
+    if role == Role::Bot && app.config.telegram.bot.mode == gazette_core::config::BotMode::Off {
+        return Err(crate::usage!(
+            "--role bot: telegram.bot.mode is \"off\"; set it to \"polling\" or \"webhook\""
+        ));
+    }
+    let telegram = if matches!(role, Role::All | Role::Deliver | Role::Bot) {
+        super::telegram::context(app)?
+    } else {
+        None
+    };
     let fetch = async {
         if matches!(role, Role::All | Role::Fetch) {
             fetch_loop(app, stop_rx.clone()).await
@@ -54,16 +70,29 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
     };
     let deliver = async {
         if matches!(role, Role::All | Role::Deliver) {
-            deliver_loop(app, stop_rx.clone()).await
+            deliver_loop(app, telegram.clone(), stop_rx.clone()).await
         } else {
             Ok(())
         }
     };
-    let (a, b, c) = tokio::join!(fetch, schedule, deliver);
-    a.and(b).and(c)
+    let bot = async {
+        match (&telegram, role) {
+            (Some(telegram), Role::All | Role::Bot) => {
+                let mut stop = stop_rx.clone();
+                let stopped = async move {
+                    let _ = stop.wait_for(|stopping| *stopping).await;
+                };
+                super::telegram::run_bot(app, telegram.clone(), stopped).await
+            }
+            _ => Ok(()),
+        }
+    };
+    let (a, b, c, d) = tokio::join!(fetch, schedule, deliver, bot);
+    a.and(b).and(c).and(d)
 }
 
-async fn wait_for_signal() {
+/// Completes on SIGINT or SIGTERM.
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -121,17 +150,50 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
     loop {
         let now = Timestamp::now();
         for channel in &app.config.channels {
+            if compose_slot(app, &renderer, channel, &mut handled, now).await {
+                // Subscribers whose own time has come get the edition due then
+                // (composed above for a slot that came now).
+                if let Err(e) = gazette_deliver::telegram::queue_subscribers(
+                    app.store.as_ref(),
+                    &renderer,
+                    channel,
+                    now,
+                )
+                .await
+                {
+                    tracing::error!(channel = %channel.name, error = %e, "queueing for subscribers failed; will retry");
+                }
+            }
+        }
+        if pause(&mut stop, SCHEDULE_TICK).await {
+            return Ok(());
+        }
+    }
+}
+
+/// Composes and queues the channel's edition for its latest slot unless done
+/// already (or too late). Returns false when composing failed (it is retried
+/// at the next tick).
+async fn compose_slot(
+    app: &App,
+    renderer: &Renderer,
+    channel: &gazette_core::config::ChannelConfig,
+    handled: &mut HashSet<(String, Timestamp)>,
+    now: Timestamp,
+) -> bool {
+    {
+        {
             let slot = gazette_editions::latest_slot(channel, now);
             let key = (channel.name.clone(), slot.timestamp());
             if now.duration_since(slot.timestamp()) > GRACE || handled.contains(&key) {
-                continue;
+                return true;
             }
             let result = async {
                 match pipeline::edition_for_slot(app.store.as_ref(), &app.config, channel, &slot, now).await? {
                     Some(edition) => {
                         let queued = gazette_deliver::queue_edition(
                             app.store.as_ref(),
-                            &renderer,
+                            renderer,
                             channel,
                             &edition,
                             now,
@@ -149,22 +211,27 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
             match result {
                 Ok(()) => {
                     handled.insert(key);
+                    true
                 }
                 Err(e) => {
-                    tracing::error!(channel = %channel.name, %slot, error = format!("{e:#}"), "composing failed; will retry")
+                    tracing::error!(channel = %channel.name, %slot, error = format!("{e:#}"), "composing failed; will retry");
+                    false
                 }
             }
-        }
-        if pause(&mut stop, SCHEDULE_TICK).await {
-            return Ok(());
         }
     }
 }
 
-async fn deliver_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let outbox = Outbox::from_channels(&app.config.channels)?;
+async fn deliver_loop(
+    app: &App,
+    telegram: Option<Arc<Telegram>>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let outbox = super::telegram::outbox(app, telegram)?;
     loop {
-        match outbox.run_once(app.store.as_ref(), Timestamp::now()).await {
+        // The wall clock for every claim and record: a pass may last minutes
+        // when Telegram's limits pace it.
+        match outbox.run(app.store.as_ref(), &Timestamp::now).await {
             Ok(report) => tracing::debug!(?report, "delivery pass"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "delivery pass failed"),
         }
