@@ -37,7 +37,7 @@ mod summary;
 
 pub use cluster::{Assignment, Clusterer};
 pub use lead::choose_lead;
-pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, summarise};
+pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, sort_ranked, summarise};
 
 #[cfg(test)]
 mod test_support {

@@ -8,8 +8,9 @@
 //! | `outlets` (the main one) | distinct outlets, each counted with its source weight | `2 · ln(1 + Σ weights)` |
 //! | `velocity` | articles in the last 6 hours (shown per hour) | `0.5 · ln(1 + n)` |
 //! | `recency` | hours since the last article | `1.5 · 2^(−age / 12 h)` |
-//! | `languages` | languages covered | `0.5 · (n − 1)` |
+//! | `languages` | languages covered | `0.75 · ln n` (a spread, not a second outlet count) |
 //! | `topics` | the channel's topics named in the story's headlines | `1.5` per topic, at most 3 |
+//! | `entities` | salience: the share of the story's articles (those read for its summary) whose headline and lead name each of its three most named people, places or organisations | `0.5 · Σ shares` |
 //!
 //! A story whose headlines name one of the channel's mutes is left out, with
 //! the word as its reason ([`Scored::muted`]).
@@ -17,7 +18,8 @@
 //! Ranking runs in two steps so that an edition over a large window stays
 //! cheap: [`score`] needs only a story's members (outlets, times, headlines);
 //! [`summarise`] reads the articles, and is run only for the stories an
-//! edition may take. [`rank`] does both for every story.
+//! edition may take: it adds the `entities` signal, which needs their text,
+//! so the candidates are sorted again after it. [`rank`] does both for every story.
 //!
 //! ```
 //! # use gazette_core::{Story, StoryId, ArticleId};
@@ -81,14 +83,19 @@ const VELOCITY_WINDOW: SignedDuration = SignedDuration::from_hours(6);
 const RECENCY_WEIGHT: f64 = 1.5;
 /// Age at which the recency contribution halves.
 const RECENCY_HALF_LIFE: SignedDuration = SignedDuration::from_hours(12);
-/// Weight of each language beyond the first.
-const LANGUAGES_WEIGHT: f64 = 0.5;
+/// Weight of the languages signal (times the log of their number): a spread,
+/// kept below the outlets, which already count each language's outlets.
+const LANGUAGES_WEIGHT: f64 = 0.75;
 /// Boost per channel topic a story names.
 const TOPIC_WEIGHT: f64 = 1.5;
 /// Topics counted at most.
 const MAX_TOPICS: usize = 3;
 /// Most sources listed per story.
 const MAX_SOURCES: usize = 5;
+/// Weight of the entity-salience signal (times the sum of the shares).
+const SALIENCE_WEIGHT: f64 = 0.5;
+/// Entities counted in the salience signal.
+const SALIENT_ENTITIES: usize = 3;
 
 /// Scores, summarises and orders `inputs`, best first. Stories without members
 /// and muted stories are left out. Ties go to the most recently updated story,
@@ -97,14 +104,27 @@ pub fn rank(inputs: &[StoryInput<'_>], context: &RankContext, now: Timestamp) ->
     let by_id: BTreeMap<StoryId, &StoryInput<'_>> =
         inputs.iter().map(|i| (i.story.id, i)).collect();
     let stories: Vec<&Story> = inputs.iter().map(|i| i.story).collect();
-    rank_scores(&stories, context, now)
+    let mut ranked: Vec<RankedStory> = rank_scores(&stories, context, now)
         .into_iter()
         .filter(|s| s.muted.is_none())
         .map(|scored| {
             let input = by_id[&scored.story_id];
             summarise(scored, input.story, input.articles, context)
         })
-        .collect()
+        .collect();
+    sort_ranked(&mut ranked);
+    ranked
+}
+
+/// Orders summarised stories best first (after [`summarise`] has added the
+/// signals that need the articles): score, then the freshest, then the oldest ID.
+pub fn sort_ranked(ranked: &mut [RankedStory]) {
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| b.last_seen.cmp(&a.last_seen))
+            .then_with(|| a.story_id.cmp(&b.story_id))
+    });
 }
 
 /// Scores `stories` from their members alone, best first (muted ones included,
@@ -170,11 +190,15 @@ pub fn summarise(
         summary(story.lead, articles),
         key_quote(story.lead, articles),
     );
+    let salience = salience_signal(articles);
+    let score = scored.score + salience.contribution;
+    let mut signals = scored.signals;
+    signals.push(salience);
     RankedStory {
         story_id: story.id,
         title: story.title.clone(),
-        score: scored.score,
-        signals: scored.signals,
+        score,
+        signals,
         summary,
         key_quote,
         sources: sources(story, context),
@@ -310,12 +334,58 @@ fn languages_signal(languages: &[String]) -> Signal {
     Signal {
         name: "languages".into(),
         value: n as f64,
-        contribution: LANGUAGES_WEIGHT * n.saturating_sub(1) as f64,
+        contribution: LANGUAGES_WEIGHT * (n.max(1) as f64).ln(),
         reason: format!(
             "reported in {} ({})",
             plural(n, "language", "languages"),
             languages.join(", ")
         ),
+    }
+}
+
+/// Entity salience: the story's most named entities and the share of its
+/// articles whose headline or first paragraph names each. A story about
+/// someone or somewhere named throughout its coverage is a clearer story than
+/// one whose articles share only words. One article alone shares nothing.
+fn salience_signal(articles: &[Article]) -> Signal {
+    let n = articles.len();
+    let mut named: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for article in articles {
+        let lead = article.content.text.split("\n\n").next().unwrap_or("");
+        let text = format!("{}\n\n{lead}", article.title);
+        let found = gazette_text::entities::find(&text);
+        let mut keys: Vec<(String, String)> = found
+            .entities
+            .into_iter()
+            .map(|e| (e.key, e.text))
+            .collect();
+        keys.sort();
+        keys.dedup_by(|a, b| a.0 == b.0);
+        for (key, name) in keys {
+            named.entry(key).or_insert((0, name)).0 += 1;
+        }
+    }
+    let mut top: Vec<(usize, String)> = named.into_values().filter(|(c, _)| *c >= 2).collect();
+    top.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    top.truncate(SALIENT_ENTITIES);
+    if n < 2 || top.is_empty() {
+        return Signal {
+            name: "entities".into(),
+            value: 0.0,
+            contribution: 0.0,
+            reason: "no person, place or organisation named across its articles".into(),
+        };
+    }
+    let value: f64 = top.iter().map(|(c, _)| *c as f64 / n as f64).sum();
+    let names: Vec<String> = top
+        .iter()
+        .map(|(c, name)| format!("{name} ({c} of {n})"))
+        .collect();
+    Signal {
+        name: "entities".into(),
+        value,
+        contribution: SALIENCE_WEIGHT * value,
+        reason: format!("names {}", names.join(", ")),
     }
 }
 
@@ -451,7 +521,7 @@ mod tests {
         let ranked = rank_all(&[s], at_hours(8));
         let r = &ranked[0];
         let names: Vec<&str> = r.signals.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["outlets", "velocity", "recency", "languages"]);
+        assert_eq!(names, ["outlets", "velocity", "recency", "languages", "entities"]);
         let sum: f64 = r.signals.iter().map(|s| s.contribution).sum();
         assert!((r.score - sum).abs() < 1e-12);
         assert!(
@@ -626,5 +696,71 @@ mod tests {
         assert_eq!(describe_age(SignedDuration::from_mins(1)), "1 minute ago");
         assert_eq!(describe_age(SignedDuration::from_mins(125)), "2 hours ago");
         assert_eq!(describe_age(SignedDuration::from_hours(80)), "3 days ago");
+    }
+
+    #[test]
+    fn entity_salience_counts_the_articles_naming_each_entity() {
+        let texts = [
+            (
+                "Sergueï Lavrov à Moscou",
+                "Sergueï Lavrov a parlé de la Syrie lundi.",
+            ),
+            (
+                "Lavrov parle de la Syrie",
+                "Le ministre Sergueï Lavrov a reçu son homologue à Moscou.",
+            ),
+            (
+                "Conférence à Moscou",
+                "Une conférence de presse s'est tenue à Moscou.",
+            ),
+        ];
+        let articles: Vec<Article> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (title, text))| article(i as i64, "a.example", Some("fr"), title, text))
+            .collect();
+        let signal = salience_signal(&articles);
+        assert_eq!(signal.name, "entities");
+        // Moscou in 3 of 3, Sergueï Lavrov in 2 of 3, Syrie in 2 of 3.
+        assert!(
+            (signal.value - (1.0 + 2.0 / 3.0 + 2.0 / 3.0)).abs() < 1e-9,
+            "{signal:?}"
+        );
+        assert!((signal.contribution - SALIENCE_WEIGHT * signal.value).abs() < 1e-9);
+        assert!(
+            signal.reason.contains("Moscou (3 of 3)"),
+            "{}",
+            signal.reason
+        );
+        assert!(
+            signal.reason.contains("Lavrov (2 of 3)"),
+            "{}",
+            signal.reason
+        );
+
+        // One article shares nothing with another.
+        let alone = salience_signal(&articles[..1]);
+        assert_eq!(alone.contribution, 0.0);
+    }
+
+    #[test]
+    fn the_entity_signal_can_reorder_summarised_stories() {
+        let mut a = story(1, &[("a.example", "fr", 1), ("b.example", "fr", 1)]);
+        let mut b = story(2, &[("a.example", "fr", 1), ("b.example", "fr", 1)]);
+        for (i, art) in b.1.iter_mut().enumerate() {
+            art.title = format!("Emmanuel Macron à Berlin, étape {i}");
+        }
+        for (i, art) in a.1.iter_mut().enumerate() {
+            art.title = format!("une réunion, étape {i}");
+        }
+        let ranked = rank_all(&[a, b], at_hours(0));
+        assert_eq!(ranked[0].story_id, StoryId(2), "{ranked:#?}");
+        assert!(
+            ranked[0]
+                .signals
+                .iter()
+                .any(|s| s.name == "entities" && s.contribution > 0.0)
+        );
+        assert!(ranked[0].score > ranked[1].score);
     }
 }

@@ -247,6 +247,15 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
+    /// Run labelled articles (the shared clustering sets, {"title","text","story","source"?}
+    /// a line) laid out in time through storage, grouping and an edition; print the
+    /// edition with its signals next to the gold stories, and the times.
+    Pipeline {
+        #[arg(required = true, value_name = "FILE.jsonl")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Parse every feed file under DIR and print feeds/s and MB/s.
     Feeds {
         #[arg(value_name = "DIR")]

@@ -132,7 +132,7 @@ pub async fn rank_stories(
     let by_id: HashMap<StoryId, &Story> = stories.iter().map(|s| (s.id, s)).collect();
     let chosen: Vec<&Story> = best.iter().map(|s| by_id[&s.story_id]).collect();
     let articles = articles_of(store, &chosen).await?;
-    Ok(best
+    let mut ranked: Vec<RankedStory> = best
         .into_iter()
         .zip(chosen)
         .map(|(scored, story)| {
@@ -143,7 +143,10 @@ pub async fn rank_stories(
                 .collect();
             gazette_stories::summarise(scored, story, &members, context)
         })
-        .collect())
+        .collect();
+    // The entity signal, added by `summarise`, can reorder the candidates.
+    gazette_stories::sort_ranked(&mut ranked);
+    Ok(ranked)
 }
 
 /// What an edition is composed from: the channel's recent editions and the
