@@ -521,7 +521,10 @@ mod tests {
         let ranked = rank_all(&[s], at_hours(8));
         let r = &ranked[0];
         let names: Vec<&str> = r.signals.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["outlets", "velocity", "recency", "languages", "entities"]);
+        assert_eq!(
+            names,
+            ["outlets", "velocity", "recency", "languages", "entities"]
+        );
         let sum: f64 = r.signals.iter().map(|s| s.contribution).sum();
         assert!((r.score - sum).abs() < 1e-12);
         assert!(

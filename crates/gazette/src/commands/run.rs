@@ -34,6 +34,8 @@ const GRACE: SignedDuration = SignedDuration::from_hours(3);
 const FETCH_TICK: Duration = Duration::from_secs(30);
 const SCHEDULE_TICK: Duration = Duration::from_secs(20);
 const DELIVER_TICK: Duration = Duration::from_secs(5);
+/// How long the scheduler's lock outlives its last renewal (each tick renews it).
+const SCHEDULER_LOCK_TTL: SignedDuration = SignedDuration::from_secs(90);
 
 pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
     let role = args.role;
@@ -133,10 +135,8 @@ async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Resul
             Ok(report) => tracing::info!(?report, "ingest pass"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "ingest pass failed"),
         }
-        match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
-            Ok(report) => tracing::debug!(?report, "grouping pass"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "grouping failed"),
-        }
+        // Grouping into stories is the scheduler's (one node at a time): two
+        // clusterers on one store would each open stories for the same articles.
         if pause(&mut stop, FETCH_TICK).await {
             return Ok(());
         }
@@ -147,8 +147,47 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
     let renderer = Renderer::new(None)?;
     // Slots already handled by this process (queued or quiet): not recomposed every tick.
     let mut handled: HashSet<(String, Timestamp)> = HashSet::new();
+    let node = node_name();
+    let mut holding = false;
     loop {
         let now = Timestamp::now();
+        // One scheduler at a time across the nodes sharing the store: the
+        // others wait for its lock, which lapses when its node dies.
+        match app
+            .store
+            .try_lock_scheduler(&node, now, SCHEDULER_LOCK_TTL)
+            .await
+        {
+            Ok(true) => {
+                if !holding {
+                    tracing::info!(%node, "this node schedules (scheduler lock taken)");
+                }
+                holding = true;
+            }
+            Ok(false) => {
+                if holding {
+                    tracing::warn!(%node, "scheduler lock lost to another node");
+                }
+                holding = false;
+            }
+            Err(e) => {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "scheduler lock failed; will retry"
+                );
+                holding = false;
+            }
+        }
+        if !holding {
+            if pause(&mut stop, SCHEDULE_TICK).await {
+                return Ok(());
+            }
+            continue;
+        }
+        match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
+            Ok(report) => tracing::debug!(?report, "grouping pass"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "grouping failed"),
+        }
         for channel in &app.config.channels {
             if compose_slot(app, &renderer, channel, &mut handled, now).await {
                 // Subscribers whose own time has come get the edition due then
@@ -166,9 +205,26 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
             }
         }
         if pause(&mut stop, SCHEDULE_TICK).await {
+            if let Err(e) = app.store.unlock_scheduler(&node).await {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "could not release the scheduler lock; it lapses by itself"
+                );
+            }
             return Ok(());
         }
     }
+}
+
+/// A name for this node, unique among the running nodes: host and process.
+fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// Composes and queues the channel's edition for its latest slot unless done
@@ -181,14 +237,12 @@ async fn compose_slot(
     handled: &mut HashSet<(String, Timestamp)>,
     now: Timestamp,
 ) -> bool {
-    {
-        {
-            let slot = gazette_editions::latest_slot(channel, now);
-            let key = (channel.name.clone(), slot.timestamp());
-            if now.duration_since(slot.timestamp()) > GRACE || handled.contains(&key) {
-                return true;
-            }
-            let result = async {
+    let slot = gazette_editions::latest_slot(channel, now);
+    let key = (channel.name.clone(), slot.timestamp());
+    if now.duration_since(slot.timestamp()) > GRACE || handled.contains(&key) {
+        return true;
+    }
+    let result = async {
                 match pipeline::edition_for_slot(app.store.as_ref(), &app.config, channel, &slot, now).await? {
                     Some(edition) => {
                         let queued = gazette_deliver::queue_edition(
@@ -208,16 +262,14 @@ async fn compose_slot(
                 anyhow::Ok(())
             }
             .await;
-            match result {
-                Ok(()) => {
-                    handled.insert(key);
-                    true
-                }
-                Err(e) => {
-                    tracing::error!(channel = %channel.name, %slot, error = format!("{e:#}"), "composing failed; will retry");
-                    false
-                }
-            }
+    match result {
+        Ok(()) => {
+            handled.insert(key);
+            true
+        }
+        Err(e) => {
+            tracing::error!(channel = %channel.name, %slot, error = format!("{e:#}"), "composing failed; will retry");
+            false
         }
     }
 }
