@@ -92,8 +92,7 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: StoryId) -> OpResult<Option<Story>
     };
     let members = query_all(
         tx,
-        "SELECT id, title, url, outlet, lang, effective_at, story_added_at FROM articles \
-         WHERE story_id = ?1 ORDER BY story_seq",
+        &format!("SELECT {MEMBER_COLUMNS} FROM articles WHERE story_id = ?1 ORDER BY story_seq"),
         [id.0],
         decode_member,
     )?;
@@ -105,60 +104,83 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: StoryId) -> OpResult<Option<Story>
     }))
 }
 
+/// The member columns, in the order [`decode_member_at`] reads them. The
+/// membership index (`articles_story`, migration 5) covers them, so the window
+/// is read from the index alone.
+const MEMBER_COLUMNS: &str = "id, title, url, outlet, lang, effective_at, story_added_at";
+
 fn decode_member(row: Cols<'_>) -> OpResult<StoryMember> {
+    decode_member_at(&row, 0)
+}
+
+/// A member from [`MEMBER_COLUMNS`] starting at column `first` (by position:
+/// this runs for every article of an edition's window).
+fn decode_member_at(row: &Cols<'_>, first: usize) -> OpResult<StoryMember> {
     Ok(StoryMember {
-        article_id: ArticleId(row.get("id")?),
-        title: row.get("title")?,
-        url: row.url("url")?,
-        outlet: row.get("outlet")?,
+        article_id: ArticleId(row.at(first)?),
+        title: row.at(first + 1)?,
+        url: row.url_at(first + 2)?,
+        outlet: row.at(first + 3)?,
         // As `Article::lang`: `und` when unknown.
         lang: row
-            .get::<Option<String>>("lang")?
+            .at::<Option<String>>(first + 4)?
             .unwrap_or_else(|| "und".to_owned()),
-        time: row.timestamp("effective_at")?,
-        added_at: row.timestamp("story_added_at")?,
+        time: row.timestamp_at(first + 5)?,
+        added_at: row.timestamp_at(first + 6)?,
     })
 }
 
 /// See [`gazette_core::Store::stories_since`]. A story's activity is its
 /// latest member time ([`Story::last_seen`]); ties go to the newer story.
 ///
-/// One query reads every member of every story with a member in the window,
-/// in story and join order (the window's stories come from the time index;
-/// their members from the membership index), and the stories are assembled
-/// here: one pass over the rows instead of two queries per story.
+/// Two queries: the window's stories with their lead's title (the stories
+/// come from the time index), then every member of those stories in story
+/// and join order, read from the covering membership index alone; the
+/// stories are assembled here in one pass over the rows.
 pub(crate) fn since(tx: &Transaction<'_>, since: Timestamp) -> OpResult<Vec<Story>> {
-    let rows = query_all(
+    const IN_WINDOW: &str =
+        "SELECT story_id FROM articles WHERE story_id IS NOT NULL AND effective_at >= ?1";
+    let heads = query_all(
         tx,
-        "SELECT a.story_id, s.lead_article_id, l.title AS lead_title, a.id, a.title, a.url, \
-         a.outlet, a.lang, a.effective_at, a.story_added_at \
-         FROM articles a JOIN stories s ON s.id = a.story_id \
-         JOIN articles l ON l.id = s.lead_article_id \
-         WHERE a.story_id IN (SELECT story_id FROM articles \
-                              WHERE story_id IS NOT NULL AND effective_at >= ?1) \
-         ORDER BY a.story_id, a.story_seq",
+        &format!(
+            "SELECT s.id, s.lead_article_id, l.title FROM stories s \
+             JOIN articles l ON l.id = s.lead_article_id \
+             WHERE s.id IN ({IN_WINDOW}) ORDER BY s.id"
+        ),
         [micros(since)],
         |row| {
-            Ok((
-                StoryId(row.get("story_id")?),
-                ArticleId(row.get("lead_article_id")?),
-                row.get::<String>("lead_title")?,
-                decode_member(row)?,
-            ))
+            Ok(Story {
+                id: StoryId(row.at(0)?),
+                lead: ArticleId(row.at(1)?),
+                title: row.at(2)?,
+                members: Vec::new(),
+            })
         },
     )?;
-    let mut stories: Vec<Story> = Vec::new();
-    for (id, lead, title, member) in rows {
-        match stories.last_mut() {
+    let mut stories = heads;
+    let rows = query_all(
+        tx,
+        &format!(
+            "SELECT story_id, {MEMBER_COLUMNS} FROM articles \
+             WHERE story_id IN ({IN_WINDOW}) ORDER BY story_id, story_seq"
+        ),
+        [micros(since)],
+        |row| Ok((StoryId(row.at(0)?), decode_member_at(&row, 1)?)),
+    )?;
+    // Both lists are in story order: walk them together.
+    let mut at = 0;
+    for (id, member) in rows {
+        while at < stories.len() && stories[at].id < id {
+            at += 1;
+        }
+        match stories.get_mut(at) {
             Some(story) if story.id == id => story.members.push(member),
-            _ => stories.push(Story {
-                id,
-                title,
-                lead,
-                members: vec![member],
-            }),
+            _ => {
+                let detail = format_args!("article in story {} without the story", id.0);
+                return Err(crate::common::corrupt("story membership", detail).into());
+            }
         }
     }
-    stories.sort_by_key(|story| Reverse((story.last_seen(), story.id)));
+    stories.sort_by_cached_key(|story| Reverse((story.last_seen(), story.id)));
     Ok(stories)
 }
