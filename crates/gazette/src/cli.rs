@@ -253,6 +253,10 @@ pub enum BenchCommand {
     Pipeline {
         #[arg(required = true, value_name = "FILE.jsonl")]
         files: Vec<PathBuf>,
+        /// Gold stories start between 2 hours and this many hours before the slot
+        /// (the edition looks back 24 hours).
+        #[arg(long, default_value_t = 48, value_name = "HOURS")]
+        span_hours: u32,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },

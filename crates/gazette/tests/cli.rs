@@ -595,3 +595,85 @@ fn demo_evening_edition_repeats_only_developed_stories() {
     assert!(evening_stories.iter().any(|s| s["update"] == true));
     assert!(evening_stories.iter().any(|s| s["update"] == false));
 }
+
+#[test]
+fn bench_pipeline_ranks_the_story_with_the_most_outlets_first_and_checks_it_against_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    // Gold story A: five outlets on an earthquake; B: two outlets on a football match.
+    for (i, outlet) in [
+        "a.example",
+        "b.example",
+        "c.example",
+        "d.example",
+        "e.example",
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines.push(serde_json::json!({
+            "title": format!("Powerful earthquake strikes Sumatra, Indonesia, tsunami warning issued ({i})"),
+            "text": "A powerful earthquake struck off the coast of Sumatra in Indonesia on Tuesday, the geological agency said, and a tsunami warning was issued for the province of Aceh.",
+            "lang": "en", "source": outlet, "story": "quake"
+        }));
+    }
+    for (i, outlet) in ["a.example", "b.example"].iter().enumerate() {
+        lines.push(serde_json::json!({
+            "title": format!("Manchester United beat Arsenal in the Premier League derby ({i})"),
+            "text": "Manchester United beat Arsenal two goals to one at Old Trafford on Saturday in the Premier League, with Wayne Rooney scoring twice.",
+            "lang": "en", "source": outlet, "story": "football"
+        }));
+    }
+    let file = dir.path().join("set.jsonl");
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&file, text.join("\n")).unwrap();
+    let out = gazette(dir.path())
+        .args([
+            "-q",
+            "bench",
+            "pipeline",
+            "--span-hours",
+            "12",
+            "--format",
+            "json",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["articles"], 7);
+    assert_eq!(report["gold_stories"], 2);
+    let edition = report["edition"].as_array().unwrap();
+    assert!(!edition.is_empty(), "{report:#}");
+    let top = &edition[0];
+    assert_eq!(top["gold"]["label"], "set/quake", "{report:#}");
+    assert_eq!(top["outlets"], 5);
+    assert_eq!(top["gold"]["rank_by_outlets"], 1);
+    let names: Vec<&str> = top["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"outlets") && names.contains(&"entities"),
+        "{names:?}"
+    );
+    assert!(report["in_gold_top"].as_u64().unwrap() >= 1);
+
+    // A malformed line is named.
+    std::fs::write(&file, "{\"title\": \"x\"}\n").unwrap();
+    let out = gazette(dir.path())
+        .args(["-q", "bench", "pipeline"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("set.jsonl, line 1"), "{err}");
+}

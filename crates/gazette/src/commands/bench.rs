@@ -43,9 +43,11 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             iterations,
             format,
         } => super::bench_analyze::run(&files, iterations.max(1), format, quiet),
-        BenchCommand::Pipeline { files, format } => {
-            super::bench_pipeline::run(&files, format).await
-        }
+        BenchCommand::Pipeline {
+            files,
+            span_hours,
+            format,
+        } => super::bench_pipeline::run(&files, span_hours, format).await,
         BenchCommand::Feeds {
             dir,
             iterations,

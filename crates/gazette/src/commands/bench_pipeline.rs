@@ -3,7 +3,7 @@
 //!
 //! The shared clustering sets (`{"title","text","lang"?,"source"?,"story"}` a
 //! line) are laid out in time before a morning slot: each gold story gets a
-//! start between 2 and 48 hours before the slot and a duration, both derived
+//! start between 2 and 48 hours (`--span-hours`) before the slot and a duration, both derived
 //! from a hash of its label, and its articles are spread over that span in
 //! file order. An article without a `source` is attributed to one of a few
 //! invented outlets (hash of its title). The articles go into a temporary
@@ -66,7 +66,8 @@ struct GoldStory {
     label: String,
     outlets: usize,
     fresh_articles: usize,
-    /// 1 for the gold story with the most outlets in the window (ties share a rank).
+    /// Among the gold stories with an article in the window, 1 for the one with
+    /// the most outlets (ties share a rank); 0 when it has none in the window.
     rank_by_outlets: usize,
 }
 
@@ -128,7 +129,7 @@ fn read_lines(path: &Path) -> anyhow::Result<Vec<Line>> {
 }
 
 /// Lays the articles out in time before `slot` (see the module documentation).
-fn place(files: Vec<(PathBuf, Vec<Line>)>, slot: Timestamp) -> Vec<Placed> {
+fn place(files: Vec<(PathBuf, Vec<Line>)>, slot: Timestamp, span_hours: i64) -> Vec<Placed> {
     let mut by_story: BTreeMap<String, Vec<Line>> = BTreeMap::new();
     for (path, lines) in files {
         let set = path
@@ -145,7 +146,7 @@ fn place(files: Vec<(PathBuf, Vec<Line>)>, slot: Timestamp) -> Vec<Placed> {
     let mut placed = Vec::new();
     for (gold, lines) in by_story {
         let h = fnv(&gold);
-        let start_min = 120 + (h % (46 * 60)) as i64;
+        let start_min = 120 + (h % ((span_hours as u64 - 2) * 60)) as i64;
         let duration_min = ((h >> 20) % start_min as u64) as i64;
         let n = lines.len() as i64;
         for (j, line) in lines.into_iter().enumerate() {
@@ -174,8 +175,9 @@ fn place(files: Vec<(PathBuf, Vec<Line>)>, slot: Timestamp) -> Vec<Placed> {
 fn gold_stories(placed: &[Placed], slot: Timestamp) -> HashMap<String, GoldStory> {
     let window = slot - SignedDuration::from_hours(LOOKBACK_HOURS);
     let fresh = slot - SignedDuration::from_hours(FRESH_HOURS);
-    // A story in the window counts all its outlets so far, as the edition's
-    // `outlets` signal does for a story that began before the window.
+    // A story counts all its outlets so far, as the edition's `outlets` signal
+    // does for a story that began before the window; only the stories with an
+    // article in the window are ranked.
     let in_window: BTreeSet<&str> = placed
         .iter()
         .filter(|p| p.time >= window)
@@ -183,21 +185,21 @@ fn gold_stories(placed: &[Placed], slot: Timestamp) -> HashMap<String, GoldStory
         .collect();
     let mut outlets: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     let mut recent: HashMap<&str, usize> = HashMap::new();
-    for p in placed
-        .iter()
-        .filter(|p| in_window.contains(p.gold.as_str()))
-    {
+    for p in placed {
         outlets.entry(&p.gold).or_default().insert(&p.outlet);
         if p.time >= fresh {
             *recent.entry(&p.gold).or_default() += 1;
         }
     }
-    let mut counts: Vec<usize> = outlets.values().map(BTreeSet::len).collect();
-    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let counts: Vec<usize> = in_window.iter().map(|g| outlets[g].len()).collect();
     outlets
         .iter()
         .map(|(label, o)| {
-            let rank = 1 + counts.iter().filter(|&&c| c > o.len()).count();
+            let rank = if in_window.contains(label) {
+                1 + counts.iter().filter(|&&c| c > o.len()).count()
+            } else {
+                0
+            };
             (
                 (*label).to_owned(),
                 GoldStory {
@@ -211,13 +213,16 @@ fn gold_stories(placed: &[Placed], slot: Timestamp) -> HashMap<String, GoldStory
         .collect()
 }
 
-pub async fn run(files: &[PathBuf], format: TextOrJson) -> anyhow::Result<()> {
+pub async fn run(files: &[PathBuf], span_hours: u32, format: TextOrJson) -> anyhow::Result<()> {
+    if span_hours < 3 {
+        return Err(usage!("--span-hours must be at least 3"));
+    }
     let mut sets = Vec::new();
     for path in files {
         sets.push((path.clone(), read_lines(path)?));
     }
     let slot: Timestamp = "2026-01-15T06:30:00Z".parse().expect("valid instant");
-    let placed = place(sets, slot);
+    let placed = place(sets, slot, i64::from(span_hours));
     if placed.is_empty() {
         return Err(usage!("no articles in the given files"));
     }
@@ -330,7 +335,11 @@ pub async fn run(files: &[PathBuf], format: TextOrJson) -> anyhow::Result<()> {
     let n = picked.len();
     let in_gold_top = picked
         .iter()
-        .filter(|p| p.gold.as_ref().is_some_and(|g| g.rank_by_outlets <= n))
+        .filter(|p| {
+            p.gold
+                .as_ref()
+                .is_some_and(|g| g.rank_by_outlets >= 1 && g.rank_by_outlets <= n)
+        })
         .count();
     let report = PipelineBench {
         articles: placed.len(),
@@ -377,6 +386,10 @@ fn print_text(r: &PipelineBench) {
             println!("     quote: {q}");
         }
         match &s.gold {
+            Some(g) if g.rank_by_outlets == 0 => println!(
+                "     gold {}: {} outlets, no article in the window",
+                g.label, g.outlets
+            ),
             Some(g) => println!(
                 "     gold {}: {} outlets (rank {}), {} articles in the last {FRESH_HOURS} h",
                 g.label, g.outlets, g.rank_by_outlets, g.fresh_articles
