@@ -39,8 +39,8 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/postgres/0004_telegram.sql"),
     },
     Migration {
-        version: 5,
-        sql: include_str!("../../migrations/postgres/0005_window_index.sql"),
+        version: 7,
+        sql: include_str!("../../migrations/postgres/0007_window_index.sql"),
     },
 ];
 

@@ -33,8 +33,8 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0004_telegram.sql"),
     },
     Migration {
-        version: 5,
-        sql: include_str!("../../migrations/sqlite/0005_window_index.sql"),
+        version: 7,
+        sql: include_str!("../../migrations/sqlite/0007_window_index.sql"),
     },
 ];
 

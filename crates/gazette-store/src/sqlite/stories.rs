@@ -105,7 +105,7 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: StoryId) -> OpResult<Option<Story>
 }
 
 /// The member columns, in the order [`decode_member_at`] reads them. The
-/// membership index (`articles_story`, migration 5) covers them, so the window
+/// membership index (`articles_story`, migration 7) covers them, so the window
 /// is read from the index alone.
 const MEMBER_COLUMNS: &str = "id, title, url, outlet, lang, effective_at, story_added_at";
 
