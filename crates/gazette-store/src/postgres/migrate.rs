@@ -38,6 +38,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 4,
         sql: include_str!("../../migrations/postgres/0004_telegram.sql"),
     },
+    Migration {
+        version: 5,
+        sql: include_str!("../../migrations/postgres/0005_email.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

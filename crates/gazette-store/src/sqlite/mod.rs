@@ -496,4 +496,47 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn unsubscribe_email(
+        &self,
+        channel: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        self.write("unsubscribe_email", move |tx| {
+            let added = tx
+                .prepare_cached(
+                    "INSERT INTO email_unsubscribes (channel, address, unsubscribed_at) \
+                     VALUES (?1, ?2, ?3) ON CONFLICT (channel, address) DO NOTHING",
+                )?
+                .execute(rusqlite::params![
+                    channel,
+                    address,
+                    crate::common::micros(now)
+                ])?;
+            Ok(added > 0)
+        })
+        .await
+    }
+
+    async fn email_unsubscribed(&self, channel: &str, address: &str) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        self.read("email_unsubscribed", move |tx| {
+            let found: Option<i64> = codec::query_opt(
+                tx,
+                "SELECT 1 AS found FROM email_unsubscribes WHERE channel = ?1 AND address = ?2",
+                rusqlite::params![channel, address],
+                |row| row.get("found"),
+            )?;
+            Ok(found.is_some())
+        })
+        .await
+    }
 }
