@@ -108,6 +108,9 @@ pub struct RawSmtp {
     pub password: Option<String>,
     /// Time allowed for one SMTP conversation, e.g. `"30s"`.
     pub timeout: Option<String>,
+    /// A PEM file of certificate authorities trusted besides the system's,
+    /// for a relay with a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `[web]`: the web edition, Atom feeds, the JSON API and the admin pages.
@@ -457,6 +460,7 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub timeout: SignedDuration,
+    pub ca_file: Option<PathBuf>,
 }
 
 /// How the SMTP connection is protected.
@@ -1004,6 +1008,7 @@ impl RawSmtp {
             username: self.username.clone(),
             password: self.password.clone().map(Secret::new),
             timeout: duration("smtp.timeout", self.timeout.as_deref(), "30s")?,
+            ca_file: self.ca_file.clone(),
         }))
     }
 }

@@ -43,7 +43,7 @@ class Handler:
             f.write(envelope.original_content or envelope.content)
         with open(base + ".json", "w") as f:
             json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                       "tls": session.ssl is not None}, f)
+                       "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None}, f)
         os.rename(base + ".eml.tmp", base + ".eml")
         return "250 2.0.0 queued as gazette-test-%d" % self.count
 

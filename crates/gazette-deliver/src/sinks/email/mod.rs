@@ -41,7 +41,7 @@ use hmac::{KeyInit, Mac};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::{Receipt, SendError, Sink};
@@ -133,7 +133,17 @@ impl EmailSink {
 
     fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
         let tls = |host: &str| {
-            TlsParameters::builder(host.to_string())
+            let mut builder = TlsParameters::builder(host.to_string());
+            if let Some(path) = &self.smtp.ca_file {
+                let pem = std::fs::read(path).map_err(|e| {
+                    SendError::backoff(format!("cannot read smtp.ca_file {}: {e}", path.display()))
+                })?;
+                let certificate = Certificate::from_pem(&pem).map_err(|e| {
+                    SendError::never(format!("smtp.ca_file {}: {e}", path.display()))
+                })?;
+                builder = builder.add_root_certificate(certificate);
+            }
+            builder
                 .build_rustls()
                 .map_err(|e| SendError::never(format!("cannot set up TLS for {host}: {e}")))
         };
