@@ -477,6 +477,8 @@ pub enum SmtpSecurity {
 /// See [`RawWeb`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebConfig {
+    /// Whether `listen` was configured: `gazette run` (role `all`) then serves the web too.
+    pub enabled: bool,
     pub listen: SocketAddr,
     /// Ends with `/`.
     pub base_url: Url,
@@ -1040,6 +1042,7 @@ impl RawWeb {
             base_url.set_path(&path);
         }
         Ok(WebConfig {
+            enabled: self.listen.is_some(),
             listen,
             base_url,
             admin_token: self

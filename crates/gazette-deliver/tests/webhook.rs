@@ -42,7 +42,10 @@ fn verify(secret: &str, body: &[u8], header: &str) -> bool {
     };
     let Some(bytes) = (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()
     else {
         return false;
@@ -106,7 +109,12 @@ fn channel(url: &str, secret: &str) -> ChannelConfig {
 
 async fn setup(
     channel: &ChannelConfig,
-) -> (tempfile::TempDir, Arc<SqliteStore>, Outbox, gazette_core::Edition) {
+) -> (
+    tempfile::TempDir,
+    Arc<SqliteStore>,
+    Outbox,
+    gazette_core::Edition,
+) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("gazette.db")).unwrap());
     let outbox = Outbox::build(std::slice::from_ref(channel), &SinkContext::default())
@@ -119,7 +127,10 @@ async fn setup(
     let edition = store
         .insert_edition(&new_edition(
             "2026-01-15T07:30:00+01:00[Europe/Paris]",
-            vec![story(1, "Storm <hits> Brest", 40), story(2, "Budget vote", 40)],
+            vec![
+                story(1, "Storm <hits> Brest", 40),
+                story(2, "Budget vote", 40),
+            ],
         ))
         .await
         .unwrap()
@@ -159,10 +170,16 @@ async fn a_failed_post_is_retried_with_backoff_and_the_signed_edition_arrives_on
     assert_eq!((first.sent, first.retrying), (0, 1), "{first:?}");
     let rows = store.deliveries_for_edition(edition.id).await.unwrap();
     assert_eq!(rows[0].state, DeliveryState::Pending);
-    assert!(rows[0].last_error.as_deref().unwrap().contains("500"), "{rows:?}");
+    assert!(
+        rows[0].last_error.as_deref().unwrap().contains("500"),
+        "{rows:?}"
+    );
 
     // Not before the backoff has passed…
-    let early = outbox.run_once(store.as_ref(), t0() + SignedDuration::from_secs(29)).await.unwrap();
+    let early = outbox
+        .run_once(store.as_ref(), t0() + SignedDuration::from_secs(29))
+        .await
+        .unwrap();
     assert_eq!(early.claimed, 0);
     // …then it goes out, and is recorded sent.
     let later = t0() + SignedDuration::from_secs(30);
@@ -172,7 +189,11 @@ async fn a_failed_post_is_retried_with_backoff_and_the_signed_edition_arrives_on
     assert_eq!((r.attempts, r.bad_signatures), (2, 0));
     assert_eq!(r.accepted.len(), 1);
     let (body, delivery) = &r.accepted[0];
-    assert_eq!(delivery, &rows[0].id.to_string(), "the same delivery id on every attempt");
+    assert_eq!(
+        delivery,
+        &rows[0].id.to_string(),
+        "the same delivery id on every attempt"
+    );
     assert_eq!(body["channel"], "briefing");
     assert_eq!(body["stories"][0]["title"], "Storm <hits> Brest");
     assert_eq!(body["stories"].as_array().unwrap().len(), 2);
@@ -181,7 +202,10 @@ async fn a_failed_post_is_retried_with_backoff_and_the_signed_edition_arrives_on
     assert_eq!(rows[0].state, DeliveryState::Sent);
     assert_eq!(rows[0].attempts, 2);
     assert_eq!(rows[0].remote_id.as_deref(), Some("204"));
-    let again = outbox.run_once(store.as_ref(), later + SignedDuration::from_hours(2)).await.unwrap();
+    let again = outbox
+        .run_once(store.as_ref(), later + SignedDuration::from_hours(2))
+        .await
+        .unwrap();
     assert_eq!(again.claimed, 0, "never sent twice");
 }
 
@@ -195,7 +219,10 @@ async fn retry_after_is_obeyed_and_a_wrong_secret_is_refused_for_good() {
     let (_dir, store, outbox, edition) = setup(&channel(&url, SECRET)).await;
     outbox.run_once(store.as_ref(), t0()).await.unwrap();
     let rows = store.deliveries_for_edition(edition.id).await.unwrap();
-    assert_eq!(rows[0].not_before, Some(t0() + SignedDuration::from_secs(120)));
+    assert_eq!(
+        rows[0].not_before,
+        Some(t0() + SignedDuration::from_secs(120))
+    );
     assert_eq!(receiver.lock().unwrap().attempts, 1);
 
     // The receiver cannot verify a body signed with another key: 401, failed for good.
