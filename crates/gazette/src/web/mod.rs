@@ -69,6 +69,7 @@ impl Web {
         let mut templates = Environment::new();
         templates.set_undefined_behavior(UndefinedBehavior::Strict);
         templates.set_auto_escape_callback(|_| AutoEscape::Html);
+        templates.set_formatter(format_value);
         for (name, source) in TEMPLATES {
             templates.add_template(name, source)?;
         }
@@ -133,6 +134,23 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+/// Writes a value into a page: strings not marked safe are escaped with the
+/// five entities HTML needs (`&`, `<`, `>`, `"`, `'`), as the edition
+/// templates do (minijinja's own escaping also encodes `/`, which makes URLs
+/// in text unreadable in the source).
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if !value.is_safe() => out
+            .write_str(&errors::escape(text))
+            .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure)),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }
 
 /// HMAC-SHA256 of `message` under `key`, in lowercase hex.
