@@ -185,19 +185,20 @@ async fn a_failed_post_is_retried_with_backoff_and_the_signed_edition_arrives_on
     let later = t0() + SignedDuration::from_secs(30);
     let second = outbox.run_once(store.as_ref(), later).await.unwrap();
     assert_eq!(second.sent, 1, "{second:?}");
-    let r = receiver.lock().unwrap();
-    assert_eq!((r.attempts, r.bad_signatures), (2, 0));
-    assert_eq!(r.accepted.len(), 1);
-    let (body, delivery) = &r.accepted[0];
-    assert_eq!(
-        delivery,
-        &rows[0].id.to_string(),
-        "the same delivery id on every attempt"
-    );
-    assert_eq!(body["channel"], "briefing");
-    assert_eq!(body["stories"][0]["title"], "Storm <hits> Brest");
-    assert_eq!(body["stories"].as_array().unwrap().len(), 2);
-    drop(r);
+    {
+        let r = receiver.lock().unwrap();
+        assert_eq!((r.attempts, r.bad_signatures), (2, 0));
+        assert_eq!(r.accepted.len(), 1);
+        let (body, delivery) = &r.accepted[0];
+        assert_eq!(
+            delivery,
+            &rows[0].id.to_string(),
+            "the same delivery id on every attempt"
+        );
+        assert_eq!(body["channel"], "briefing");
+        assert_eq!(body["stories"][0]["title"], "Storm <hits> Brest");
+        assert_eq!(body["stories"].as_array().unwrap().len(), 2);
+    }
     let rows = store.deliveries_for_edition(edition.id).await.unwrap();
     assert_eq!(rows[0].state, DeliveryState::Sent);
     assert_eq!(rows[0].attempts, 2);

@@ -66,38 +66,45 @@ impl Web {
         Ok(bearer || cookie)
     }
 
-    /// Refuses anonymous requests (401, with the sign-in form) and forms without the CSRF token (403).
-    fn authorize(
+    /// The refusal of anonymous requests (401, with the sign-in form) and of
+    /// forms without the CSRF token (403); `None` when the request may go on.
+    fn refusal(
         &self,
         headers: &HeaderMap,
         form: Option<&HashMap<String, String>>,
-    ) -> Result<(), Response> {
-        let token = self.admin_token().map_err(IntoResponse::into_response)?;
-        if !self
-            .signed_in(headers)
-            .map_err(IntoResponse::into_response)?
-        {
+    ) -> Option<Response> {
+        let token = match self.admin_token() {
+            Ok(token) => token,
+            Err(e) => return Some(e.into_response()),
+        };
+        let signed_in = match self.signed_in(headers) {
+            Ok(signed_in) => signed_in,
+            Err(e) => return Some(e.into_response()),
+        };
+        if !signed_in {
             let page = self
                 .message("Sign in", "The admin pages need the admin token.", "login")
                 .unwrap_or_else(IntoResponse::into_response);
-            return Err((ErrorCode::Unauthorized.describe().1, page).into_response());
+            return Some((ErrorCode::Unauthorized.describe().1, page).into_response());
         }
         if let Some(form) = form {
             let given = form.get("csrf").map(String::as_str).unwrap_or("");
             if !constant_time_eq(given, &self.csrf(token)) {
-                return Err(PageError::new(
-                    ErrorCode::Forbidden,
-                    "This form is stale or came from another site (CSRF token missing or wrong).",
-                )
-                .into_response());
+                return Some(
+                    PageError::new(
+                        ErrorCode::Forbidden,
+                        "This form is stale or came from another site (CSRF token missing or wrong).",
+                    )
+                    .into_response(),
+                );
             }
         }
-        Ok(())
+        None
     }
 }
 
 pub async fn page(State(web): State<super::State>, headers: HeaderMap) -> Response {
-    if let Err(refused) = web.authorize(&headers, None) {
+    if let Some(refused) = web.refusal(&headers, None) {
         return refused;
     }
     let token = web.admin_token().expect("authorized");
@@ -151,7 +158,7 @@ pub async fn logout(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = web.authorize(&headers, Some(&form)) {
+    if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
     (
@@ -173,7 +180,7 @@ pub async fn add_feed(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = web.authorize(&headers, Some(&form)) {
+    if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
     let text = form.get("url").map(|s| s.trim()).unwrap_or("");
@@ -205,7 +212,7 @@ pub async fn ingest(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = web.authorize(&headers, Some(&form)) {
+    if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
     respond(async {
@@ -247,7 +254,7 @@ pub async fn preview(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = web.authorize(&headers, Some(&form)) {
+    if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
     respond(async {
@@ -293,7 +300,7 @@ pub async fn send(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = web.authorize(&headers, Some(&form)) {
+    if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
     respond(
