@@ -1613,6 +1613,68 @@ mod tests {
     }
 
     #[test]
+    fn email_and_webhook_sinks_name_the_key_at_fault() {
+        let channel =
+            |sink: &str| format!("[[channels]]\nname = \"a\"\n[[channels.sinks]]\n{sink}");
+        let email = "kind = \"email\"\nfrom = \"G <g@example.org>\"\nto = [\"r@example.org\"]";
+        let e = parse(&channel(email)).unwrap_err();
+        assert_eq!(e.key, "smtp.host", "{e}");
+        let e = parse(&format!("[smtp]\nhost = \"127.0.0.1\"\n{}", channel(email))).unwrap_err();
+        assert_eq!(e.key, "web.signing_key", "{e}");
+        let ok = format!(
+            "[smtp]\nhost = \"mail.example.org\"\nsecurity = \"starttls\"\n[web]\nsigning_key = \"0123456789abcdef\"\nbase_url = \"https://n.example.org/g\"\n{}",
+            channel(email)
+        );
+        let c = parse(&ok).unwrap();
+        let SinkConfig::Email {
+            smtp,
+            unsubscribe,
+            to,
+            ..
+        } = &c.channels[0].sinks[0]
+        else {
+            panic!("an email sink");
+        };
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
+        assert_eq!(unsubscribe.base_url.as_str(), "https://n.example.org/g/");
+        assert_eq!(to, &["r@example.org"]);
+        let bad_to = ok.replace("r@example.org", "not an address");
+        assert_eq!(
+            parse(&bad_to).unwrap_err().key,
+            "channels[0].sinks[0].to[0]"
+        );
+        let bad_from = ok.replace("G <g@example.org>", "G <nothing>");
+        assert_eq!(
+            parse(&bad_from).unwrap_err().key,
+            "channels[0].sinks[0].from"
+        );
+        let bad_security = ok.replace("starttls", "ssl");
+        assert_eq!(parse(&bad_security).unwrap_err().key, "smtp.security");
+
+        let hook = "kind = \"webhook\"\nurl = \"https://h.example.org/x\"\nsecret = \"short\"";
+        let e = parse(&channel(hook)).unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].secret");
+        assert!(
+            !e.to_string().contains("short"),
+            "the secret is not shown: {e}"
+        );
+        let e = parse(&channel(
+            "kind = \"webhook\"\nsecret = \"0123456789abcdef\"",
+        ))
+        .unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].url");
+        let e = parse("[web]\nlisten = \"localhost\"").unwrap_err();
+        assert_eq!(e.key, "web.listen");
+        assert!(!parse("").unwrap().web.enabled);
+        assert!(
+            parse("[web]\nlisten = \"127.0.0.1:9999\"")
+                .unwrap()
+                .web
+                .enabled
+        );
+    }
+
+    #[test]
     fn bad_timezone_names_the_key() {
         let e = parse("[[channels]]\nname = \"a\"\ntimezone = \"Europe/Pariss\"").unwrap_err();
         assert_eq!(e.key, "channels[0].timezone");
