@@ -339,4 +339,11 @@ pub trait Store: Send + Sync {
 
     /// Whether `address` (compared without case) unsubscribed from `channel`.
     async fn email_unsubscribed(&self, channel: &str, address: &str) -> StoreResult<bool>;
+
+    // ----- search ----------------------------------------------------------
+
+    /// Articles whose title or text holds every word of `query` (as
+    /// [`search_words`] splits it; case does not matter), newest first (by
+    /// effective time, then ID), at most `limit`. No words: nothing.
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>>;
 }

@@ -34,8 +34,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
-    Subscriber,
+    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
+    StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::IsolationLevel;
@@ -573,6 +573,14 @@ impl Store for PgStore {
             .await?;
             Ok::<_, OpError>(found.is_some())
         })
+    }
+
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
+        let words: Vec<String> = gazette_core::search_words(&crate::common::text(query));
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        transaction!(self, Read "search_articles", |tx| articles::search(&tx, &words, limit))
     }
 }
 

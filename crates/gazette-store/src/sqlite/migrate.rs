@@ -36,6 +36,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         sql: include_str!("../../migrations/sqlite/0005_email.sql"),
     },
+    Migration {
+        version: 6,
+        sql: include_str!("../../migrations/sqlite/0006_search.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

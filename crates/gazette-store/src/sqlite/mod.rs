@@ -30,8 +30,8 @@ use async_trait::async_trait;
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
-    Subscriber,
+    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
+    StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -536,6 +536,17 @@ impl Store for SqliteStore {
                 |row| row.get("found"),
             )?;
             Ok(found.is_some())
+        })
+        .await
+    }
+
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
+        let words: Vec<String> = gazette_core::search_words(&crate::common::text(query));
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.read("search_articles", move |tx| {
+            articles::search(tx, &words, limit)
         })
         .await
     }

@@ -91,6 +91,7 @@ macro_rules! every_suite_test {
             served_until_never_moves_backwards,
             telegram_offset_is_per_bot_and_only_moves_forward,
             email_unsubscribes_are_per_channel_and_ignore_case,
+            search_finds_articles_holding_every_word_newest_first,
         );
         $two!(
             insert_edition_race_gives_one_created_and_one_existing,
