@@ -83,6 +83,52 @@ pub struct RawConfig {
     /// Telegram: the Bot API, its limits and the subscriber bot.
     #[serde(default)]
     pub telegram: RawTelegram,
+    /// The SMTP server `email` sinks send through.
+    #[serde(default)]
+    pub smtp: RawSmtp,
+    /// The web server (`gazette run --role web`): pages, Atom, JSON API, admin.
+    #[serde(default)]
+    pub web: RawWeb,
+}
+
+/// `[smtp]`: the mail server that `email` sinks hand editions to.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    /// Host name of the SMTP server (also the name its TLS certificate must carry).
+    pub host: Option<String>,
+    /// Port. Default: 465 for `tls`, 587 for `starttls`, 25 for `plain`.
+    pub port: Option<u16>,
+    /// `tls` (implicit TLS, the default), `starttls` (required upgrade) or
+    /// `plain` (no encryption: only for a relay on the same machine or network).
+    pub security: Option<String>,
+    /// User name for authentication (PLAIN/LOGIN); none: no authentication.
+    pub username: Option<String>,
+    /// Password. Prefer the environment: `GAZETTE_SMTP__PASSWORD`. Never logged.
+    pub password: Option<String>,
+    /// Time allowed for one SMTP conversation, e.g. `"30s"`.
+    pub timeout: Option<String>,
+    /// A PEM file of certificate authorities trusted besides the system's,
+    /// for a relay with a private CA.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// `[web]`: the web edition, Atom feeds, the JSON API and the admin pages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWeb {
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// The public URL of the web server, for links in e-mails and Atom feeds.
+    /// Default `http://<listen>/`.
+    pub base_url: Option<String>,
+    /// Token that opens the admin pages (add a feed, run an ingest, preview and
+    /// send an edition); no token: no admin. At least 16 characters. Prefer
+    /// `GAZETTE_WEB__ADMIN_TOKEN`.
+    pub admin_token: Option<String>,
+    /// Key that signs unsubscribe links (and CSRF tokens); at least 16
+    /// characters. Required by `email` sinks. Prefer `GAZETTE_WEB__SIGNING_KEY`.
+    pub signing_key: Option<String>,
 }
 
 /// `[deliver]`: how the outbox worker claims and sends.
@@ -264,6 +310,29 @@ pub enum RawSink {
         /// `text`, `json`, `telegram` or `html`. Default `text`.
         format: Option<String>,
     },
+    /// Send each edition by e-mail (HTML and text) through `[smtp]`.
+    Email {
+        /// Name of the sink within the channel. Default `email`.
+        name: Option<String>,
+        /// Sender, `"Gazette <news@example.org>"` or `"news@example.org"`.
+        from: Option<String>,
+        /// Recipients' addresses; each gets its own message with its own unsubscribe link.
+        #[serde(default)]
+        to: Vec<String>,
+    },
+    /// POST each edition as JSON to a URL, signed with HMAC-SHA256
+    /// (`X-Gazette-Signature: sha256=<hex>`).
+    Webhook {
+        /// Name of the sink within the channel. Default `webhook`.
+        name: Option<String>,
+        /// The URL to POST to (http or https).
+        url: Option<String>,
+        /// The shared key of the signature (at least 16 characters). Prefer the
+        /// environment, e.g. `GAZETTE_CHANNELS__0__SINKS__1__SECRET`.
+        secret: Option<String>,
+        /// Time allowed for one request, e.g. `"10s"`.
+        timeout: Option<String>,
+    },
     /// Send each edition through the Telegram bot (see `[telegram]`), in Telegram HTML.
     Telegram {
         /// Name of the sink within the channel. Default `telegram`.
@@ -377,6 +446,61 @@ pub struct Config {
     pub channels: Vec<ChannelConfig>,
     pub deliver: DeliverConfig,
     pub telegram: TelegramConfig,
+    /// `None` when `[smtp]` names no host.
+    pub smtp: Option<SmtpConfig>,
+    pub web: WebConfig,
+}
+
+/// See [`RawSmtp`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub timeout: SignedDuration,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// A plain connection upgraded with STARTTLS, which the server must offer.
+    StartTls,
+    /// No encryption.
+    Plain,
+}
+
+/// See [`RawWeb`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebConfig {
+    /// Whether `listen` was configured: `gazette run` (role `all`) then serves the web too.
+    pub enabled: bool,
+    pub listen: SocketAddr,
+    /// Ends with `/`.
+    pub base_url: Url,
+    pub admin_token: Option<Secret>,
+    pub signing_key: Option<Secret>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        RawWeb::default()
+            .validate()
+            .expect("default web config is valid")
+    }
+}
+
+/// Where an e-mail's unsubscribe link points and how it is signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnsubscribeConfig {
+    /// The web server's public URL (`[web] base_url`).
+    pub base_url: Url,
+    /// `[web] signing_key`.
+    pub key: Secret,
 }
 
 /// See [`RawDeliver`].
@@ -639,6 +763,22 @@ pub enum SinkConfig {
         chats: Vec<ChatTarget>,
         subscribers: bool,
     },
+    /// Always e-mail (HTML and text parts). Carries `[smtp]` and the
+    /// unsubscribe settings of `[web]`, so the sink needs nothing else.
+    Email {
+        name: String,
+        from: String,
+        to: Vec<String>,
+        smtp: SmtpConfig,
+        unsubscribe: UnsubscribeConfig,
+    },
+    /// Always the edition's JSON.
+    Webhook {
+        name: String,
+        url: Url,
+        secret: Secret,
+        timeout: SignedDuration,
+    },
 }
 
 impl SinkConfig {
@@ -647,7 +787,9 @@ impl SinkConfig {
         match self {
             SinkConfig::Stdout { name, .. }
             | SinkConfig::File { name, .. }
-            | SinkConfig::Telegram { name, .. } => name,
+            | SinkConfig::Telegram { name, .. }
+            | SinkConfig::Email { name, .. }
+            | SinkConfig::Webhook { name, .. } => name,
         }
     }
 }
@@ -730,9 +872,15 @@ impl RawConfig {
                 ));
             }
         };
+        let smtp = self.smtp.validate()?;
+        let web = self.web.validate()?;
+        let deps = SinkDeps {
+            smtp: smtp.as_ref(),
+            web: &web,
+        };
         let mut channels = Vec::with_capacity(self.channels.len());
         for (i, c) in self.channels.iter().enumerate() {
-            let channel = c.validate(&format!("channels[{i}]"), &data_dir)?;
+            let channel = c.validate(&format!("channels[{i}]"), &data_dir, &deps)?;
             if channels
                 .iter()
                 .any(|o: &ChannelConfig| o.name == channel.name)
@@ -775,6 +923,138 @@ impl RawConfig {
             channels,
             deliver: self.deliver.validate()?,
             telegram: self.telegram.validate()?,
+            smtp,
+            web,
+        })
+    }
+}
+
+/// What sinks borrow from other sections.
+struct SinkDeps<'a> {
+    smtp: Option<&'a SmtpConfig>,
+    web: &'a WebConfig,
+}
+
+/// A secret of at least 16 characters, or a message that does not repeat it.
+fn long_secret(key: &str, value: &str) -> Result<Secret, ConfigError> {
+    if value.chars().count() < 16 {
+        return Err(ConfigError::new(
+            key,
+            "expected at least 16 characters (the value given is not shown)",
+        ));
+    }
+    Ok(Secret::new(value))
+}
+
+/// `local@domain`, without spaces or angle brackets.
+fn is_address(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !domain.is_empty()
+            && !domain.contains('@')
+            && !s.contains(|c: char| c.is_whitespace() || c == '<' || c == '>' || c.is_control())
+    })
+}
+
+/// `addr@example.org` or `Display Name <addr@example.org>`.
+fn is_mailbox(s: &str) -> bool {
+    match s.trim().strip_suffix('>').and_then(|s| s.rsplit_once('<')) {
+        Some((name, address)) => !name.contains(|c: char| c.is_control()) && is_address(address),
+        None => is_address(s.trim()),
+    }
+}
+
+impl RawSmtp {
+    fn validate(&self) -> Result<Option<SmtpConfig>, ConfigError> {
+        let Some(host) = self.host.clone() else {
+            return Ok(None);
+        };
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
+            return Err(ConfigError::new(
+                "smtp.host",
+                format!("expected a host name such as smtp.example.org, found {host:?}"),
+            ));
+        }
+        let security = match self.security.as_deref().unwrap_or("tls") {
+            "tls" => SmtpSecurity::Tls,
+            "starttls" => SmtpSecurity::StartTls,
+            "plain" => SmtpSecurity::Plain,
+            other => {
+                return Err(ConfigError::new(
+                    "smtp.security",
+                    format!("expected \"tls\", \"starttls\" or \"plain\", found {other:?}"),
+                ));
+            }
+        };
+        let port = self.port.unwrap_or(match security {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Plain => 25,
+        });
+        if port == 0 {
+            return Err(ConfigError::new(
+                "smtp.port",
+                "expected a port from 1 to 65535",
+            ));
+        }
+        if self.password.is_some() && self.username.is_none() {
+            return Err(ConfigError::new(
+                "smtp.username",
+                "is required when smtp.password is set",
+            ));
+        }
+        Ok(Some(SmtpConfig {
+            host,
+            port,
+            security,
+            username: self.username.clone(),
+            password: self.password.clone().map(Secret::new),
+            timeout: duration("smtp.timeout", self.timeout.as_deref(), "30s")?,
+            ca_file: self.ca_file.clone(),
+        }))
+    }
+}
+
+impl RawWeb {
+    fn validate(&self) -> Result<WebConfig, ConfigError> {
+        let listen_text = self.listen.as_deref().unwrap_or("127.0.0.1:8080");
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            ConfigError::new(
+                "web.listen",
+                format!(
+                    "expected an address and port such as \"127.0.0.1:8080\", found {listen_text:?}"
+                ),
+            )
+        })?;
+        let base = match &self.base_url {
+            Some(url) => url.clone(),
+            None => format!("http://{listen}/"),
+        };
+        let mut base_url = parse_url("web.base_url", &base)?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(ConfigError::new(
+                "web.base_url",
+                format!("expected an http or https URL, found {base:?}"),
+            ));
+        }
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        Ok(WebConfig {
+            enabled: self.listen.is_some(),
+            listen,
+            base_url,
+            admin_token: self
+                .admin_token
+                .as_deref()
+                .map(|t| long_secret("web.admin_token", t))
+                .transpose()?,
+            signing_key: self
+                .signing_key
+                .as_deref()
+                .map(|k| long_secret("web.signing_key", k))
+                .transpose()?,
         })
     }
 }
@@ -1032,6 +1312,7 @@ impl RawChannel {
         &self,
         key: &str,
         data_dir: &std::path::Path,
+        deps: &SinkDeps<'_>,
     ) -> Result<ChannelConfig, ConfigError> {
         let name = self
             .name
@@ -1106,6 +1387,97 @@ impl RawChannel {
                             data_dir.join(dir)
                         },
                         format: parse_format(&format!("{skey}.format"), format.as_deref())?,
+                    }
+                }
+                RawSink::Email { name, from, to } => {
+                    let from = from.clone().ok_or_else(|| {
+                        ConfigError::new(
+                            format!("{skey}.from"),
+                            "is required: the sender, e.g. \"Gazette <news@example.org>\"",
+                        )
+                    })?;
+                    if !is_mailbox(&from) {
+                        return Err(ConfigError::new(
+                            format!("{skey}.from"),
+                            format!(
+                                "expected \"Name <address@domain>\" or \"address@domain\", found {from:?}"
+                            ),
+                        ));
+                    }
+                    if to.is_empty() {
+                        return Err(ConfigError::new(
+                            format!("{skey}.to"),
+                            "expected at least one address, e.g. [\"reader@example.org\"]",
+                        ));
+                    }
+                    let mut addresses: Vec<String> = Vec::new();
+                    for (k, address) in to.iter().enumerate() {
+                        let address = address.trim();
+                        if !is_address(address) {
+                            return Err(ConfigError::new(
+                                format!("{skey}.to[{k}]"),
+                                format!(
+                                    "expected an address such as reader@example.org, found {address:?}"
+                                ),
+                            ));
+                        }
+                        if !addresses.iter().any(|a| a.eq_ignore_ascii_case(address)) {
+                            addresses.push(address.to_string());
+                        }
+                    }
+                    let smtp = deps.smtp.cloned().ok_or_else(|| {
+                        ConfigError::new(
+                            "smtp.host",
+                            format!("is required by the email sink {skey}: the SMTP server to send through"),
+                        )
+                    })?;
+                    let key = deps.web.signing_key.clone().ok_or_else(|| {
+                        ConfigError::new(
+                            "web.signing_key",
+                            format!("is required by the email sink {skey}: it signs the unsubscribe links"),
+                        )
+                    })?;
+                    SinkConfig::Email {
+                        name: name.clone().unwrap_or_else(|| "email".into()),
+                        from,
+                        to: addresses,
+                        smtp,
+                        unsubscribe: UnsubscribeConfig {
+                            base_url: deps.web.base_url.clone(),
+                            key,
+                        },
+                    }
+                }
+                RawSink::Webhook {
+                    name,
+                    url,
+                    secret,
+                    timeout,
+                } => {
+                    let url = url.as_deref().ok_or_else(|| {
+                        ConfigError::new(
+                            format!("{skey}.url"),
+                            "is required: the URL to POST editions to",
+                        )
+                    })?;
+                    let url = parse_url(&format!("{skey}.url"), url)?;
+                    if !matches!(url.scheme(), "http" | "https") {
+                        return Err(ConfigError::new(
+                            format!("{skey}.url"),
+                            format!("expected an http or https URL, found {:?}", url.as_str()),
+                        ));
+                    }
+                    let secret = secret.as_deref().ok_or_else(|| {
+                        ConfigError::new(
+                            format!("{skey}.secret"),
+                            "is required: the key of the HMAC-SHA256 signature (at least 16 characters)",
+                        )
+                    })?;
+                    SinkConfig::Webhook {
+                        name: name.clone().unwrap_or_else(|| "webhook".into()),
+                        url,
+                        secret: long_secret(&format!("{skey}.secret"), secret)?,
+                        timeout: duration(&format!("{skey}.timeout"), timeout.as_deref(), "10s")?,
                     }
                 }
                 RawSink::Telegram {
@@ -1238,6 +1610,68 @@ mod tests {
         assert_eq!(c.fetch.timeout, SignedDuration::from_secs(30));
         assert_eq!(c.poll.min_interval, SignedDuration::from_mins(5));
         assert!(c.channels.is_empty());
+    }
+
+    #[test]
+    fn email_and_webhook_sinks_name_the_key_at_fault() {
+        let channel =
+            |sink: &str| format!("[[channels]]\nname = \"a\"\n[[channels.sinks]]\n{sink}");
+        let email = "kind = \"email\"\nfrom = \"G <g@example.org>\"\nto = [\"r@example.org\"]";
+        let e = parse(&channel(email)).unwrap_err();
+        assert_eq!(e.key, "smtp.host", "{e}");
+        let e = parse(&format!("[smtp]\nhost = \"127.0.0.1\"\n{}", channel(email))).unwrap_err();
+        assert_eq!(e.key, "web.signing_key", "{e}");
+        let ok = format!(
+            "[smtp]\nhost = \"mail.example.org\"\nsecurity = \"starttls\"\n[web]\nsigning_key = \"0123456789abcdef\"\nbase_url = \"https://n.example.org/g\"\n{}",
+            channel(email)
+        );
+        let c = parse(&ok).unwrap();
+        let SinkConfig::Email {
+            smtp,
+            unsubscribe,
+            to,
+            ..
+        } = &c.channels[0].sinks[0]
+        else {
+            panic!("an email sink");
+        };
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
+        assert_eq!(unsubscribe.base_url.as_str(), "https://n.example.org/g/");
+        assert_eq!(to, &["r@example.org"]);
+        let bad_to = ok.replace("r@example.org", "not an address");
+        assert_eq!(
+            parse(&bad_to).unwrap_err().key,
+            "channels[0].sinks[0].to[0]"
+        );
+        let bad_from = ok.replace("G <g@example.org>", "G <nothing>");
+        assert_eq!(
+            parse(&bad_from).unwrap_err().key,
+            "channels[0].sinks[0].from"
+        );
+        let bad_security = ok.replace("starttls", "ssl");
+        assert_eq!(parse(&bad_security).unwrap_err().key, "smtp.security");
+
+        let hook = "kind = \"webhook\"\nurl = \"https://h.example.org/x\"\nsecret = \"short\"";
+        let e = parse(&channel(hook)).unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].secret");
+        assert!(
+            !e.to_string().contains("short"),
+            "the secret is not shown: {e}"
+        );
+        let e = parse(&channel(
+            "kind = \"webhook\"\nsecret = \"0123456789abcdef\"",
+        ))
+        .unwrap_err();
+        assert_eq!(e.key, "channels[0].sinks[0].url");
+        let e = parse("[web]\nlisten = \"localhost\"").unwrap_err();
+        assert_eq!(e.key, "web.listen");
+        assert!(!parse("").unwrap().web.enabled);
+        assert!(
+            parse("[web]\nlisten = \"127.0.0.1:9999\"")
+                .unwrap()
+                .web
+                .enabled
+        );
     }
 
     #[test]

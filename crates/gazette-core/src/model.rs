@@ -454,6 +454,27 @@ pub struct Edition {
     pub edition: NewEdition,
 }
 
+/// An article found by [`Store::search_articles`](crate::Store::search_articles),
+/// with the story it belongs to, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub article: Article,
+    pub story_id: Option<StoryId>,
+}
+
+/// The words of a search query, lowercased: runs of letters and digits;
+/// everything else separates words. Both stores match articles holding every
+/// word (in the title or the text), so this is the query language: no
+/// operators, no phrases.
+pub fn search_words(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// Output formats of an edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

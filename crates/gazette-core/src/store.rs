@@ -324,4 +324,26 @@ pub trait Store: Send + Sync {
     /// Stores the bot's `getUpdates` offset. Never moves it backwards, so a
     /// late writer cannot make updates be handled twice.
     async fn set_telegram_offset(&self, bot_id: i64, offset: i64) -> StoreResult<()>;
+
+    // ----- e-mail unsubscriptions -------------------------------------------
+
+    /// Records that `address` (compared without case) wants no more e-mail
+    /// from `channel`. Returns true when this is new, false when it was
+    /// recorded already (nothing changes then).
+    async fn unsubscribe_email(
+        &self,
+        channel: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+
+    /// Whether `address` (compared without case) unsubscribed from `channel`.
+    async fn email_unsubscribed(&self, channel: &str, address: &str) -> StoreResult<bool>;
+
+    // ----- search ----------------------------------------------------------
+
+    /// Articles whose title or text holds every word of `query` (as
+    /// [`search_words`] splits it; case does not matter), newest first (by
+    /// effective time, then ID), at most `limit`. No words: nothing.
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>>;
 }

@@ -159,7 +159,7 @@ impl Outbox {
                 if sinks.contains_key(&key) {
                     return Err(DeliverError::DuplicateSink { key });
                 }
-                let sink = sinks::build(config, context)
+                let sink = sinks::build(&channel.name, config, context)
                     .ok_or_else(|| DeliverError::NoTelegram { key: key.clone() })?;
                 sinks.insert(key, sink);
             }

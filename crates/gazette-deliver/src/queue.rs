@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use gazette_core::config::ChannelConfig;
+use gazette_core::config::{ChannelConfig, SinkConfig};
 use gazette_core::{Edition, Format, NewDelivery, Store};
 use gazette_editions::Renderer;
 use jiff::Timestamp;
@@ -33,22 +33,29 @@ pub async fn queue_edition(
         });
     }
     let mut rows = Vec::new();
-    let mut rendered: HashMap<Format, Vec<String>> = HashMap::new();
+    // By format, and whether it is a whole e-mail (an `email` sink's body).
+    let mut rendered: HashMap<(Format, bool), Vec<String>> = HashMap::new();
     for config in &channel.sinks {
         let key = sink_key(&channel.name, config.name());
+        let is_email = matches!(config, SinkConfig::Email { .. });
         for target in sinks::targets(config, &edition.edition) {
-            let parts = match rendered.entry(target.format) {
+            let parts = match rendered.entry((target.format, is_email)) {
                 Entry::Occupied(parts) => parts.into_mut(),
-                Entry::Vacant(slot) => slot.insert(
-                    renderer
-                        .render(&edition.edition, &channel.title, target.format)
-                        .map_err(|source| DeliverError::Render {
-                            edition: edition.id,
-                            sink: key.clone(),
-                            source,
-                        })?
-                        .parts,
-                ),
+                Entry::Vacant(slot) => {
+                    let parts = if is_email {
+                        sinks::email::body(renderer, &edition.edition, &channel.title)
+                            .map(|body| vec![body])
+                    } else {
+                        renderer
+                            .render(&edition.edition, &channel.title, target.format)
+                            .map(|r| r.parts)
+                    };
+                    slot.insert(parts.map_err(|source| DeliverError::Render {
+                        edition: edition.id,
+                        sink: key.clone(),
+                        source,
+                    })?)
+                }
             };
             rows.extend((0..).zip(parts.iter()).map(|(part, body)| NewDelivery {
                 edition_id: edition.id,

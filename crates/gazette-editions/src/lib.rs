@@ -39,5 +39,5 @@ pub mod render;
 pub mod schedule;
 
 pub use compose::{ComposeInput, compose, window_start};
-pub use render::{RenderError, Renderer, atom_id};
+pub use render::{EmailParts, RenderError, Renderer, atom_id};
 pub use schedule::{latest_slot, next_slot, slot_label, slots_between};

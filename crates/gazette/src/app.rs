@@ -11,6 +11,7 @@ use gazette_store::{PgStore, SqliteStore};
 use crate::usage;
 
 /// What every command that touches state needs.
+#[derive(Clone)]
 pub struct App {
     pub config: Config,
     pub store: Arc<dyn Store>,

@@ -199,6 +199,9 @@ pub enum Role {
     Schedule,
     /// The Telegram subscriber bot (when `telegram.bot.mode` is not `off`).
     Bot,
+    /// The web server: pages, Atom feeds, the JSON API, admin (`[web]`).
+    /// Part of `all` when `web.listen` is set.
+    Web,
 }
 
 #[derive(Debug, Subcommand)]

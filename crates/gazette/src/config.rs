@@ -122,18 +122,45 @@ fn parse_env_value(value: &str) -> Value {
 
 /// Sets `path` in `table` to `value`, creating intermediate tables.
 fn overlay(table: &mut Table, path: &[String], value: Value) -> Result<(), String> {
-    let (last, parents) = path.split_last().ok_or("empty key")?;
-    let mut current = table;
-    for part in parents {
-        let entry = current
-            .entry(part.clone())
-            .or_insert_with(|| Value::Table(Table::new()));
-        current = entry
-            .as_table_mut()
-            .ok_or_else(|| format!("`{part}` is not a table in the configuration"))?;
+    let (first, rest) = path.split_first().ok_or("empty key")?;
+    if rest.is_empty() {
+        table.insert(first.clone(), value);
+        return Ok(());
     }
-    current.insert(last.clone(), value);
-    Ok(())
+    let entry = table
+        .entry(first.clone())
+        .or_insert_with(|| Value::Table(Table::new()));
+    overlay_value(entry, first, rest, value)
+}
+
+/// Descends into `current` (a table, or an array indexed by number: the
+/// `1` of `GAZETTE_CHANNELS__0__SINKS__1__SECRET`) along `path`.
+fn overlay_value(
+    current: &mut Value,
+    name: &str,
+    path: &[String],
+    value: Value,
+) -> Result<(), String> {
+    match current {
+        Value::Table(table) => overlay(table, path, value),
+        Value::Array(items) => {
+            let (index, rest) = path.split_first().ok_or("empty key")?;
+            let i: usize = index
+                .parse()
+                .map_err(|_| format!("`{name}` is a list: expected an index, found `{index}`"))?;
+            let len = items.len();
+            let item = items
+                .get_mut(i)
+                .ok_or_else(|| format!("`{name}` has {len} entries, so no entry {i}"))?;
+            if rest.is_empty() {
+                *item = value;
+                Ok(())
+            } else {
+                overlay_value(item, index, rest, value)
+            }
+        }
+        _ => Err(format!("`{name}` is not a table in the configuration")),
+    }
 }
 
 /// The commented example written by `gazette init`.
@@ -183,6 +210,37 @@ mod tests {
         assert!(err.contains("gazette.toml:4"), "{err}");
         assert!(
             err.contains("concurrency") || err.contains("integer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn environment_reaches_into_lists_by_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "[[channels]]\nname = \"a\"\n[[channels.sinks]]\nkind = \"stdout\"\n\
+             [[channels.sinks]]\nkind = \"webhook\"\nurl = \"https://h.example.org/\"\n",
+        );
+        let config = load(
+            Some(&path),
+            env(&[(
+                "GAZETTE_CHANNELS__0__SINKS__1__SECRET",
+                "0123456789abcdef-from-env",
+            )]),
+        )
+        .unwrap();
+        match &config.channels[0].sinks[1] {
+            gazette_core::config::SinkConfig::Webhook { secret, .. } => {
+                assert_eq!(secret.expose(), "0123456789abcdef-from-env")
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = load(Some(&path), env(&[("GAZETTE_CHANNELS__3__TITLE", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("GAZETTE_CHANNELS__3__TITLE") && err.contains("no entry 3"),
             "{err}"
         );
     }

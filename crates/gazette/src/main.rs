@@ -11,6 +11,7 @@ mod demo;
 mod error;
 mod pipeline;
 mod progress;
+mod web;
 
 use std::io::IsTerminal;
 

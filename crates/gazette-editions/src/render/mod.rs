@@ -144,6 +144,16 @@ fn describe(error: &minijinja::Error) -> String {
     }
 }
 
+/// An edition as an e-mail ([`Renderer::email`]); serialised as JSON, it is
+/// the body of an `email` sink's outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmailParts {
+    /// Plain text (control characters removed), not encoded.
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
 /// Renders editions in every [`Format`]. Build it once and share it.
 #[derive(Debug)]
 pub struct Renderer {
@@ -210,6 +220,17 @@ impl Renderer {
             }
         };
         Ok(Rendered { format, parts })
+    }
+
+    /// An e-mail of the edition: its subject (`<title> · <heading> · <date>`),
+    /// the HTML document of [`Format::Email`] and the text of [`Format::Text`].
+    pub fn email(&self, edition: &NewEdition, title: &str) -> Result<EmailParts, RenderError> {
+        let view = EditionView::new(edition, title);
+        Ok(EmailParts {
+            subject: format!("{} · {} · {}", view.title, view.heading, view.date),
+            html: self.render_document(EMAIL, &view)?,
+            text: self.render_document(TEXT, &view)?,
+        })
     }
 
     /// One document, ending with exactly one newline.

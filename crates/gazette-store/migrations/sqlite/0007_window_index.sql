@@ -1,3 +1,4 @@
+-- gazette schema version 7 (SQLite): the edition window read from the membership index.
 -- The edition window (`stories_since`) reads every member of its stories: the
 -- membership index now carries the member columns, so that read never touches
 -- the article rows (with their bodies). It still serves "next position in a story".

@@ -3,7 +3,9 @@
 //! The article row also holds its story membership (`story_id`, `story_seq`,
 //! `story_added_at`); that part is managed by [`super::stories`].
 
-use gazette_core::{Article, ArticleContent, ArticleId, EntryId, NewArticle, SourceId};
+use gazette_core::{
+    Article, ArticleContent, ArticleId, EntryId, NewArticle, SearchHit, SourceId, StoryId,
+};
 use url::Url;
 
 use super::codec::{
@@ -106,4 +108,25 @@ pub(crate) async fn by_id(tx: &Tx<'_>, id: ArticleId) -> OpResult<Option<Article
 pub(crate) async fn unassigned(tx: &Tx<'_>, limit: usize) -> OpResult<Vec<Article>> {
     let sql = format!("SELECT {COLUMNS} FROM articles WHERE story_id IS NULL ORDER BY id LIMIT $1");
     query_all(tx, &sql, &[&sql_limit(limit)], decode).await
+}
+
+fn decode_hit(row: Cols<'_>) -> OpResult<SearchHit> {
+    let story_id = row.get::<Option<i64>>("story_id")?.map(StoryId);
+    Ok(SearchHit {
+        article: decode(row)?,
+        story_id,
+    })
+}
+
+pub(crate) async fn search(
+    tx: &Tx<'_>,
+    words: &[String],
+    limit: usize,
+) -> OpResult<Vec<SearchHit>> {
+    let query = words.join(" ");
+    let sql = format!(
+        "SELECT {COLUMNS}, story_id FROM articles WHERE search @@ plainto_tsquery('simple', $1) \
+         ORDER BY effective_at DESC, id DESC LIMIT $2"
+    );
+    query_all(tx, &sql, &[&query, &sql_limit(limit)], decode_hit).await
 }

@@ -34,8 +34,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
-    Subscriber,
+    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
+    StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::IsolationLevel;
@@ -534,6 +534,53 @@ impl Store for PgStore {
         transaction!(self, Write "set_telegram_offset", |tx| {
             telegram::set_offset(&tx, bot_id, offset)
         })
+    }
+
+    async fn unsubscribe_email(
+        &self,
+        channel: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        transaction!(self, Write "unsubscribe_email", |tx| async {
+            let added = codec::execute(
+                &tx,
+                "INSERT INTO email_unsubscribes (channel, address, unsubscribed_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (channel, address) DO NOTHING",
+                &[&channel, &address, &crate::common::micros(now)],
+            )
+            .await?;
+            Ok::<_, OpError>(added > 0)
+        })
+    }
+
+    async fn email_unsubscribed(&self, channel: &str, address: &str) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        transaction!(self, Read "email_unsubscribed", |tx| async {
+            let found: Option<i32> = codec::query_opt(
+                &tx,
+                "SELECT 1 AS found FROM email_unsubscribes WHERE channel = $1 AND address = $2",
+                &[&channel, &address],
+                |row| row.get("found"),
+            )
+            .await?;
+            Ok::<_, OpError>(found.is_some())
+        })
+    }
+
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
+        let words: Vec<String> = gazette_core::search_words(&crate::common::text(query));
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        transaction!(self, Read "search_articles", |tx| articles::search(&tx, &words, limit))
     }
 }
 

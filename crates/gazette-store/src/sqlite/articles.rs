@@ -3,7 +3,9 @@
 //! The article row also holds its story membership (`story_id`, `story_seq`,
 //! `story_added_at`); that part is managed by [`super::stories`].
 
-use gazette_core::{Article, ArticleContent, ArticleId, EntryId, NewArticle, SourceId};
+use gazette_core::{
+    Article, ArticleContent, ArticleId, EntryId, NewArticle, SearchHit, SourceId, StoryId,
+};
 use rusqlite::{Transaction, params};
 use url::Url;
 
@@ -104,4 +106,31 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: ArticleId) -> OpResult<Option<Arti
 pub(crate) fn unassigned(tx: &Transaction<'_>, limit: usize) -> OpResult<Vec<Article>> {
     let sql = format!("SELECT {COLUMNS} FROM articles WHERE story_id IS NULL ORDER BY id LIMIT ?1");
     query_all(tx, &sql, [sql_limit(limit)], decode)
+}
+
+fn decode_hit(row: Cols<'_>) -> OpResult<SearchHit> {
+    let story_id = row.get::<Option<i64>>("story_id")?.map(StoryId);
+    Ok(SearchHit {
+        article: decode(row)?,
+        story_id,
+    })
+}
+
+pub(crate) fn search(
+    tx: &Transaction<'_>,
+    words: &[String],
+    limit: usize,
+) -> OpResult<Vec<SearchHit>> {
+    // Every word quoted: FTS5 reads no operator in them.
+    let query = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sql = format!(
+        "SELECT {COLUMNS}, story_id FROM articles WHERE id IN \
+         (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1) \
+         ORDER BY effective_at DESC, id DESC LIMIT ?2"
+    );
+    query_all(tx, &sql, params![query, sql_limit(limit)], decode_hit)
 }

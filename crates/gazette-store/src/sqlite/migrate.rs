@@ -33,6 +33,14 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/0004_telegram.sql"),
     },
     Migration {
+        version: 5,
+        sql: include_str!("../../migrations/sqlite/0005_email.sql"),
+    },
+    Migration {
+        version: 6,
+        sql: include_str!("../../migrations/sqlite/0006_search.sql"),
+    },
+    Migration {
         version: 7,
         sql: include_str!("../../migrations/sqlite/0007_window_index.sql"),
     },

@@ -30,8 +30,8 @@ use async_trait::async_trait;
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, Source, SourceId, Store, StoreError, Story, StoryId,
-    Subscriber,
+    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
+    StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -493,6 +493,60 @@ impl Store for SqliteStore {
     async fn set_telegram_offset(&self, bot_id: i64, offset: i64) -> StoreResult<()> {
         self.write("set_telegram_offset", move |tx| {
             telegram::set_offset(tx, bot_id, offset)
+        })
+        .await
+    }
+
+    async fn unsubscribe_email(
+        &self,
+        channel: &str,
+        address: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        self.write("unsubscribe_email", move |tx| {
+            let added = tx
+                .prepare_cached(
+                    "INSERT INTO email_unsubscribes (channel, address, unsubscribed_at) \
+                     VALUES (?1, ?2, ?3) ON CONFLICT (channel, address) DO NOTHING",
+                )?
+                .execute(rusqlite::params![
+                    channel,
+                    address,
+                    crate::common::micros(now)
+                ])?;
+            Ok(added > 0)
+        })
+        .await
+    }
+
+    async fn email_unsubscribed(&self, channel: &str, address: &str) -> StoreResult<bool> {
+        let (channel, address) = (
+            crate::common::text(channel).into_owned(),
+            crate::common::text(&address.to_lowercase()).into_owned(),
+        );
+        self.read("email_unsubscribed", move |tx| {
+            let found: Option<i64> = codec::query_opt(
+                tx,
+                "SELECT 1 AS found FROM email_unsubscribes WHERE channel = ?1 AND address = ?2",
+                rusqlite::params![channel, address],
+                |row| row.get("found"),
+            )?;
+            Ok(found.is_some())
+        })
+        .await
+    }
+
+    async fn search_articles(&self, query: &str, limit: usize) -> StoreResult<Vec<SearchHit>> {
+        let words: Vec<String> = gazette_core::search_words(&crate::common::text(query));
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.read("search_articles", move |tx| {
+            articles::search(tx, &words, limit)
         })
         .await
     }

@@ -90,6 +90,8 @@ macro_rules! every_suite_test {
             deactivate_subscriber_keeps_the_reason_once,
             served_until_never_moves_backwards,
             telegram_offset_is_per_bot_and_only_moves_forward,
+            email_unsubscribes_are_per_channel_and_ignore_case,
+            search_finds_articles_holding_every_word_newest_first,
         );
         $two!(
             insert_edition_race_gives_one_created_and_one_existing,
@@ -107,7 +109,9 @@ use gazette_core::*;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use url::Url;
 
+mod email;
 mod telegram;
+pub use email::*;
 pub use telegram::*;
 
 // ---------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 //! - **schedule**: composes each channel's edition once its slot has come (once per
 //!   slot, stored) and queues it in the outbox;
 //! - **deliver**: sends what the outbox holds;
-//! - **bot**: the Telegram subscriber bot, when `telegram.bot.mode` is not `off`.
+//! - **bot**: the Telegram subscriber bot, when `telegram.bot.mode` is not `off`;
+//! - **web**: the web server ([`crate::web`]), with `--role web`, or in `all` when `web.listen` is set.
 //!
 //! After composing, the schedule loop also queues editions for the bot's
 //! subscribers whose own delivery time has come.
@@ -89,8 +90,23 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
             _ => Ok(()),
         }
     };
-    let (a, b, c, d) = tokio::join!(fetch, schedule, deliver, bot);
-    a.and(b).and(c).and(d)
+    let web = async {
+        let wanted = role == Role::Web || (role == Role::All && app.config.web.enabled);
+        if !wanted {
+            return Ok(());
+        }
+        let listen = app.config.web.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| crate::usage!("web.listen: cannot listen on {listen}: {e}"))?;
+        let mut stop = stop_rx.clone();
+        let stopped = async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        };
+        crate::web::serve(Arc::new(app.clone()), listener, stopped).await
+    };
+    let (a, b, c, d, e) = tokio::join!(fetch, schedule, deliver, bot, web);
+    a.and(b).and(c).and(d).and(e)
 }
 
 /// Completes on SIGINT or SIGTERM.
