@@ -33,11 +33,13 @@ pub mod cluster;
 mod features;
 pub mod lead;
 pub mod rank;
+pub mod stream;
 mod summary;
 
 pub use cluster::{Assignment, Clusterer};
 pub use lead::choose_lead;
 pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, summarise};
+pub use stream::{Placed, StoryStream};
 
 #[cfg(test)]
 mod test_support {

@@ -42,6 +42,9 @@ pub enum Command {
     Feeds(FeedsCommand),
     /// Poll the feeds that are due, store new entries and articles, group them into stories.
     Ingest(IngestArgs),
+    /// Group a JSON-lines stream of articles into stories, in one pass, in input order;
+    /// prints one {"id", "story"} line per article.
+    Cluster(ClusterArgs),
     /// List stories with their articles, outlets and languages.
     Stories(StoriesArgs),
     /// Preview or send a channel's edition.
@@ -138,6 +141,16 @@ pub struct IngestArgs {
     /// One pass over the due feeds, then exit (otherwise poll until interrupted).
     #[arg(long)]
     pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Articles, one JSON object a line: {"id", "title", "text", "lang"?, "published"?, "source"?}.
+    #[arg(long, value_name = "ARTICLES.jsonl")]
+    pub input: PathBuf,
+    /// Where to write the {"id", "story"} lines (default: standard output).
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
