@@ -129,6 +129,15 @@ impl Clusterer {
         self.docs += 1;
     }
 
+    /// Keeps `story` open as if an article had joined it at `time` (a duplicate,
+    /// which does not change the centroid). Does nothing for a closed story.
+    pub fn touch(&mut self, story: StoryId, time: Timestamp) {
+        if let Some(state) = self.stories.get_mut(&story) {
+            state.first = state.first.min(time);
+            state.last = state.last.max(time);
+        }
+    }
+
     /// Where `article` would go, without changing any state.
     pub fn assign(&self, article: &Article) -> Assignment {
         let time = article.effective_time();

@@ -30,6 +30,7 @@
 //! [`RankedStory`]: gazette_core::RankedStory
 
 pub mod cluster;
+pub mod dedup;
 mod features;
 pub mod lead;
 pub mod rank;

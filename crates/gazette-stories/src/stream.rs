@@ -6,6 +6,12 @@
 //! evicts stories that fell out of the time window before each article, which
 //! bounds memory however long the stream is.
 //!
+//! Duplicates are settled first ([`DuplicateIndex`]): an article that copies
+//! an earlier one of the window (same canonical URL, same words, or a near
+//! SimHash) joins the original's story and is linked to the original
+//! ([`Placed::duplicate`]); it does not weigh on the story's centroid, so a wire
+//! copy republished forty times counts once there too.
+//!
 //! ```
 //! use gazette_core::config::StoriesConfig;
 //! use gazette_stories::StoryStream;
@@ -27,11 +33,14 @@ use gazette_core::config::StoriesConfig;
 use gazette_core::{Article, StoryId};
 
 use crate::cluster::{Assignment, Clusterer};
+use crate::dedup::{Duplicate, DuplicateIndex, Keys};
 
 /// Places articles in stories, one at a time (see the [module docs](self)).
 #[derive(Debug)]
 pub struct StoryStream {
     clusterer: Clusterer,
+    duplicates: DuplicateIndex,
+    window: jiff::SignedDuration,
     last_id: i64,
 }
 
@@ -41,7 +50,10 @@ pub struct Placed {
     pub story: StoryId,
     /// Whether the article opened `story`.
     pub new: bool,
-    pub assignment: Assignment,
+    /// The earlier article this one copies: then `assignment` is `None`.
+    pub duplicate: Option<Duplicate>,
+    /// The clusterer's decision for an original article.
+    pub assignment: Option<Assignment>,
 }
 
 impl StoryStream {
@@ -49,6 +61,8 @@ impl StoryStream {
     pub fn new(config: &StoriesConfig) -> Self {
         StoryStream {
             clusterer: Clusterer::new(config),
+            duplicates: DuplicateIndex::new(),
+            window: config.window,
             last_id: 0,
         }
     }
@@ -56,7 +70,19 @@ impl StoryStream {
     /// Places `article`: evicts the stories closed at its time, then joins it
     /// to the best open story or opens a new one.
     pub fn push(&mut self, article: &Article) -> Placed {
-        self.clusterer.evict(article.effective_time());
+        let time = article.effective_time();
+        self.clusterer.evict(time);
+        self.duplicates.evict(time - self.window);
+        let keys = Keys::of(&article.url, &article.content.text);
+        if let Some(duplicate) = self.duplicates.find(&keys) {
+            self.clusterer.touch(duplicate.story, time);
+            return Placed {
+                story: duplicate.story,
+                new: false,
+                duplicate: Some(duplicate),
+                assignment: None,
+            };
+        }
         let assignment = self.clusterer.assign(article);
         let (story, new) = match &assignment {
             Assignment::Join { story, .. } => (*story, false),
@@ -66,15 +92,81 @@ impl StoryStream {
             }
         };
         self.clusterer.add_member(story, article);
+        self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
             new,
-            assignment,
+            duplicate: None,
+            assignment: Some(assignment),
         }
     }
 
     /// The clusterer, to inspect open stories.
     pub fn clusterer(&self) -> &Clusterer {
         &self.clusterer
+    }
+
+    /// Articles the duplicate index remembers (those of the window).
+    pub fn remembered(&self) -> usize {
+        self.duplicates.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::article;
+
+    const WIRE: &str = "The central bank raised its main interest rate by a quarter of a percentage point on Thursday, \
+        the third increase this year, saying inflation remained too high and that further moves could follow \
+        if prices kept rising faster than expected over the coming months, according to a statement released \
+        after the meeting of its monetary policy committee in the capital.";
+
+    #[test]
+    fn a_wire_copy_joins_its_original_and_is_linked_to_it() {
+        let mut stream = StoryStream::new(&StoriesConfig::default());
+        let original = stream.push(&article(
+            1,
+            "wire.example",
+            Some("en"),
+            "Bank raises rates",
+            WIRE,
+        ));
+        assert!(original.new && original.duplicate.is_none());
+        let other = stream.push(&article(
+            2,
+            "b.example",
+            Some("en"),
+            "Storm hits the coast",
+            "Wind and rain.",
+        ));
+        assert_ne!(other.story, original.story);
+        let copy = stream.push(&article(
+            3,
+            "c.example",
+            Some("en"),
+            "Central bank raises rates",
+            WIRE,
+        ));
+        assert_eq!(copy.story, original.story);
+        assert_eq!(
+            copy.duplicate.map(|d| d.original),
+            Some(gazette_core::ArticleId(1))
+        );
+        assert_eq!(copy.assignment, None);
+    }
+
+    #[test]
+    fn story_ids_count_up_and_are_never_reused() {
+        let mut config = StoriesConfig::default();
+        config.window = jiff::SignedDuration::from_hours(1);
+        let mut stream = StoryStream::new(&config);
+        let mut a = article(1, "a.example", Some("en"), "Earthquake strikes Japan", "");
+        let first = stream.push(&a);
+        a.discovered_at += jiff::SignedDuration::from_hours(5);
+        a.id = gazette_core::ArticleId(2);
+        let second = stream.push(&a);
+        assert_eq!(stream.clusterer().open_stories(), 1);
+        assert_eq!((first.story, second.story), (StoryId(1), StoryId(2)));
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Input: one JSON object a line, `{"id", "title", "text", "lang"?,
 //! "published"?, "source"?}`; `id` is a string or a number and is only echoed
-//! back; `text` may be missing or null (a headline alone); other fields are
-//! ignored. Output: one `{"id", "story"}` line per input line, in input order,
+//! back; `text` may be missing or null (a headline alone); an optional `url`
+//! lets duplicates under one canonical URL be found; other fields are ignored. Output: one `{"id", "story"}` line per input line, in input order,
 //! written as each article is placed (standard output without `--output`).
 //! Stories are numbered from 1 in order of creation.
 //!
@@ -40,6 +40,8 @@ pub struct Line {
     pub published: Option<Timestamp>,
     #[serde(default)]
     pub source: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// Where the clock starts when no article of the stream says when it was published.
@@ -108,9 +110,17 @@ pub fn to_article(line: &Line, number: usize, clock: &mut Timestamp) -> Article 
         .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "unknown.invalid".into());
-    let url = format!("https://{outlet}/")
-        .parse()
-        .unwrap_or_else(|_| "https://unknown.invalid/".parse().expect("a valid URL"));
+    // Without a URL of its own, each line gets a distinct one (its line number).
+    let url = line
+        .url
+        .as_deref()
+        .and_then(|u| u.parse().ok())
+        .or_else(|| format!("https://{outlet}/{number}").parse().ok())
+        .unwrap_or_else(|| {
+            format!("https://unknown.invalid/{number}")
+                .parse()
+                .expect("a valid URL")
+        });
     Article {
         id: ArticleId(i64::try_from(number).unwrap_or(i64::MAX)),
         source_id: SourceId(0),
