@@ -260,6 +260,24 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
+    /// Stream the articles of JSON-lines files (the `gazette cluster` input), replayed
+    /// with shifted times and fresh IDs, through duplicate detection and clustering;
+    /// print articles/s on one core and peak memory at each checkpoint.
+    Cluster {
+        #[arg(required = true, value_name = "FILE.jsonl")]
+        files: Vec<PathBuf>,
+        /// Checkpoints, in articles; the stream stops at the last.
+        #[arg(long, value_delimiter = ',', default_value = "50000,100000,200000")]
+        at: Vec<usize>,
+        /// The stories' time window.
+        #[arg(long, default_value = "72h")]
+        window: String,
+        /// How much later each replay pass is (default: the window plus an hour).
+        #[arg(long)]
+        shift: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Parse every feed file under DIR and print feeds/s and MB/s.
     Feeds {
         #[arg(value_name = "DIR")]

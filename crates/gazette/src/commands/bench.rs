@@ -43,6 +43,24 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             iterations,
             format,
         } => super::bench_analyze::run(&files, iterations.max(1), format, quiet),
+        BenchCommand::Cluster {
+            files,
+            at,
+            window,
+            shift,
+            format,
+        } => {
+            let mut config = gazette_core::config::StoriesConfig::default();
+            config.window = super::parse_period("--window", &window)?;
+            let shift = match shift {
+                Some(s) => super::parse_period("--shift", &s)?,
+                None => config.window + jiff::SignedDuration::from_hours(1),
+            };
+            if shift.is_zero() {
+                return Err(usage!("--shift: expected a period longer than zero"));
+            }
+            super::bench_cluster::run(&config, &files, &at, shift, format)
+        }
         BenchCommand::Feeds {
             dir,
             iterations,

@@ -3,6 +3,7 @@
 mod analyze;
 mod bench;
 mod bench_analyze;
+mod bench_cluster;
 mod bench_edition;
 mod cluster;
 mod edition;
