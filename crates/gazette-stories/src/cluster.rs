@@ -52,6 +52,12 @@ const CENTROID_TERMS: usize = 400;
 /// Eviction scans the open stories at most once per this part of the window.
 const EVICTION_STEPS: i32 = 72;
 
+/// Embedding cosine at or below which an embedding adds nothing (sentence
+/// models give unrelated texts a cosine well above 0).
+pub const EMBEDDING_FLOOR: f64 = 0.80;
+/// What an embedding cosine of 1 adds to the TF-IDF similarity.
+pub const EMBEDDING_WEIGHT: f64 = 0.5;
+
 /// A term's number in the vocabulary.
 type TermId = u32;
 
@@ -102,6 +108,8 @@ struct StoryState {
     centroid: HashMap<TermId, TermStats>,
     /// The centroid's TF-IDF norm, as of the last member.
     norm: f64,
+    /// Sum of the members' unit embeddings, when the members have some.
+    embedding: Option<Vec<f32>>,
     members: u32,
     first: Timestamp,
     last: Timestamp,
@@ -133,12 +141,24 @@ impl Clusterer {
     /// decided (with the new story's ID for [`Assignment::New`]), or when
     /// rebuilding state from the store. Opens `story` if it is not open.
     pub fn add_member(&mut self, story: StoryId, article: &Article) {
+        self.add_member_embedded(story, article, None);
+    }
+
+    /// [`add_member`](Self::add_member) with the article's embedding (see
+    /// [`Embedder`](crate::embed::Embedder)).
+    pub fn add_member_embedded(
+        &mut self,
+        story: StoryId,
+        article: &Article,
+        embedding: Option<&[f32]>,
+    ) {
         let time = article.effective_time();
         let terms = article_terms(article);
         let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
             centroid: HashMap::new(),
             norm: 0.0,
+            embedding: None,
             members: 0,
             first: time,
             last: time,
@@ -156,6 +176,15 @@ impl Clusterer {
                 stats.weight += weight / norm;
                 stats.docs += 1;
                 self.terms[id as usize].1 += 1;
+            }
+        }
+        if let Some(e) = embedding {
+            let unit = crate::embed::normalised(e.to_vec());
+            match &mut state.embedding {
+                Some(sum) if sum.len() == unit.len() => {
+                    sum.iter_mut().zip(&unit).for_each(|(s, x)| *s += x);
+                }
+                slot => *slot = Some(unit),
             }
         }
         self.docs += 1;
@@ -177,7 +206,16 @@ impl Clusterer {
 
     /// Where `article` would go, without changing any state.
     pub fn assign(&self, article: &Article) -> Assignment {
+        self.assign_embedded(article, None)
+    }
+
+    /// [`assign`](Self::assign) with the article's embedding: the similarity
+    /// to a story with embeddings is the TF-IDF cosine plus
+    /// `EMBEDDING_WEIGHT · max(0, cos − EMBEDDING_FLOOR) / (1 − EMBEDDING_FLOOR)`,
+    /// where `cos` is the cosine with the story's mean embedding.
+    pub fn assign_embedded(&self, article: &Article, embedding: Option<&[f32]>) -> Assignment {
         let time = article.effective_time();
+        let embedding = embedding.map(|e| crate::embed::normalised(e.to_vec()));
         let query = self.weigh(article_terms(article));
         let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
         // Dot products with the stories sharing a term, through the postings.
@@ -191,13 +229,37 @@ impl Clusterer {
                 *dots.entry(*story).or_default() += weight * centroid * idf;
             }
         }
+        if let Some(query) = &embedding {
+            for (&story, state) in &self.stories {
+                if state
+                    .embedding
+                    .as_ref()
+                    .is_some_and(|e| e.len() == query.len())
+                {
+                    dots.entry(story).or_default();
+                }
+            }
+        }
         let mut best: Option<(StoryId, f64)> = None;
         for (story, dot) in dots {
             let state = &self.stories[&story];
-            if !self.is_open_at(state, time) || state.norm == 0.0 {
+            if !self.is_open_at(state, time) {
                 continue;
             }
-            let similarity = dot / (query_norm * state.norm);
+            let mut similarity = if state.norm > 0.0 && query_norm > 0.0 {
+                dot / (query_norm * state.norm)
+            } else {
+                0.0
+            };
+            if let (Some(query), Some(sum)) = (&embedding, &state.embedding) {
+                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > 0.0 && sum.len() == query.len() {
+                    let cos =
+                        f64::from(sum.iter().zip(query).map(|(a, b)| a * b).sum::<f32>() / norm);
+                    similarity += EMBEDDING_WEIGHT
+                        * ((cos - EMBEDDING_FLOOR).max(0.0) / (1.0 - EMBEDDING_FLOOR));
+                }
+            }
             if best.is_none_or(|(b, bs)| similarity > bs || (similarity == bs && story < b)) {
                 best = Some((story, similarity));
             }
@@ -499,6 +561,27 @@ mod tests {
         assert_eq!(c.docs, 0);
         assert_eq!(c.vocabulary_len(), 0);
         assert!(c.postings.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn an_embedding_links_headlines_without_shared_terms() {
+        let mut c = Clusterer::new(&config());
+        let ja = article(1, "a.example", Some("ja"), "安倍元首相が銃撃され死亡", "");
+        let de = article(
+            2,
+            "b.example",
+            Some("de"),
+            "Ehemaliger Regierungschef erschossen",
+            "",
+        );
+        let other = article(3, "c.example", Some("de"), "Wahlen in Brasilien", "");
+        c.add_member_embedded(StoryId(1), &ja, Some(&[1.0, 0.0, 0.1]));
+        c.add_member_embedded(StoryId(2), &other, Some(&[0.0, 1.0, 0.0]));
+        assert!(matches!(c.assign(&de), Assignment::New { .. }));
+        let Assignment::Join { story, .. } = c.assign_embedded(&de, Some(&[0.9, 0.0, 0.1])) else {
+            panic!("the embedding links the headlines");
+        };
+        assert_eq!(story, StoryId(1));
     }
 
     #[test]

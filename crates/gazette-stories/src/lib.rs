@@ -31,6 +31,7 @@
 
 pub mod cluster;
 pub mod dedup;
+pub mod embed;
 mod features;
 pub mod lead;
 pub mod rank;
@@ -38,6 +39,7 @@ pub mod stream;
 mod summary;
 
 pub use cluster::{Assignment, Clusterer};
+pub use embed::{Embedder, NoEmbedder};
 pub use lead::choose_lead;
 pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, summarise};
 pub use stream::{Placed, StoryStream};

@@ -34,6 +34,10 @@ use gazette_core::{Article, StoryId};
 
 use crate::cluster::{Assignment, Clusterer};
 use crate::dedup::{Duplicate, DuplicateIndex, Keys};
+use crate::embed::{Embedder, NoEmbedder};
+
+/// Characters of the text embedded after the title (the lead).
+const EMBED_LEAD_CHARS: usize = 300;
 
 /// Places articles in stories, one at a time (see the [module docs](self)).
 #[derive(Debug)]
@@ -41,6 +45,7 @@ pub struct StoryStream {
     clusterer: Clusterer,
     duplicates: DuplicateIndex,
     window: jiff::SignedDuration,
+    embedder: Box<dyn Embedder>,
     last_id: i64,
 }
 
@@ -59,7 +64,13 @@ pub struct Placed {
 impl StoryStream {
     /// An empty stream with the window and thresholds of `config`.
     pub fn new(config: &StoriesConfig) -> Self {
+        Self::with_embedder(config, Box::new(NoEmbedder))
+    }
+
+    /// An empty stream that embeds each original article's title and lead with `embedder`.
+    pub fn with_embedder(config: &StoriesConfig, embedder: Box<dyn Embedder>) -> Self {
         StoryStream {
+            embedder,
             clusterer: Clusterer::new(config),
             duplicates: DuplicateIndex::new(),
             window: config.window,
@@ -83,7 +94,19 @@ impl StoryStream {
                 assignment: None,
             };
         }
-        let assignment = self.clusterer.assign(article);
+        let lead: String = article
+            .content
+            .text
+            .chars()
+            .take(EMBED_LEAD_CHARS)
+            .collect();
+        let embedding = self.embedder.embed(
+            &format!("{}\n{lead}", article.title),
+            article.content.lang.as_deref(),
+        );
+        let assignment = self
+            .clusterer
+            .assign_embedded(article, embedding.as_deref());
         let (story, new) = match &assignment {
             Assignment::Join { story, .. } => (*story, false),
             Assignment::New { .. } => {
@@ -91,7 +114,8 @@ impl StoryStream {
                 (StoryId(self.last_id), true)
             }
         };
-        self.clusterer.add_member(story, article);
+        self.clusterer
+            .add_member_embedded(story, article, embedding.as_deref());
         self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
