@@ -3,13 +3,15 @@
 //! Articles arrive one at a time, in arrival order, and each either joins an
 //! open story or starts a new one; a decision is never revisited, so story IDs
 //! are stable. The [`Clusterer`] holds, for each open story, the centroid of its
-//! members' term vectors and its time span, plus document frequencies learnt
-//! online from the members it holds.
+//! members' term vectors (capped to its heaviest terms) and its time span, plus
+//! document frequencies learnt online from the members it holds, and an
+//! inverted index from each term to the open stories holding it: an article is
+//! compared only with the stories it shares a term with.
 //!
 //! Similarity is the TF-IDF cosine between the article's term weights (title
 //! terms weighted up, plus the head of the text) and a story's centroid, with
 //! IDF computed from the current document frequencies when the comparison is
-//! made. Only stories whose time span, widened by the window, contains the
+//! made (a story's norm is refreshed when a member joins). Only stories whose time span, widened by the window, contains the
 //! article's time are compared (the time gate).
 //!
 //! The store owns stories; the clusterer only decides. The caller loop:
@@ -43,6 +45,21 @@ use crate::features::{TermWeights, article_terms};
 
 /// How many shared terms an [`Assignment::Join`] reports.
 const SHARED_TERMS: usize = 5;
+/// Terms a story's centroid keeps: past twice as many, the lightest are
+/// dropped down to this many (a story of a thousand articles stays as cheap
+/// to compare as one of fifty).
+const CENTROID_TERMS: usize = 400;
+/// Eviction scans the open stories at most once per this part of the window.
+const EVICTION_STEPS: i32 = 72;
+
+/// Embedding cosine at or below which an embedding adds nothing (sentence
+/// models give unrelated texts a cosine well above 0).
+pub const EMBEDDING_FLOOR: f64 = 0.80;
+/// What an embedding cosine of 1 adds to the TF-IDF similarity.
+pub const EMBEDDING_WEIGHT: f64 = 0.5;
+
+/// A term's number in the vocabulary.
+type TermId = u32;
 
 /// Decides which story each new article belongs to (see the [module docs](self)).
 #[derive(Debug, Clone)]
@@ -51,10 +68,18 @@ pub struct Clusterer {
     threshold: f64,
     /// Open stories, ordered by ID so that ties go to the oldest story.
     stories: BTreeMap<StoryId, StoryState>,
-    /// For each term, how many member articles of open stories contain it.
-    doc_freq: HashMap<String, u32>,
+    /// Terms of open stories' centroids → their number.
+    vocabulary: HashMap<String, TermId>,
+    /// By term number: the term and how many members of open stories hold it
+    /// in their story's centroid (0: a free number).
+    terms: Vec<(String, u32)>,
+    free: Vec<TermId>,
+    /// By term number: the open stories whose centroid holds the term.
+    postings: Vec<Vec<StoryId>>,
     /// Member articles of open stories.
     docs: u32,
+    /// No eviction scan before this time.
+    next_eviction: Option<Timestamp>,
 }
 
 /// Where a new article goes, and why.
@@ -79,8 +104,12 @@ pub enum Assignment {
 #[derive(Debug, Clone)]
 struct StoryState {
     /// Sum of the members' unit-length term vectors (before IDF), and for each
-    /// term the number of members containing it. Ordered for reproducible sums.
-    centroid: BTreeMap<String, TermStats>,
+    /// term the number of members containing it.
+    centroid: HashMap<TermId, TermStats>,
+    /// The centroid's TF-IDF norm, as of the last member.
+    norm: f64,
+    /// Sum of the members' unit embeddings, when the members have some.
+    embedding: Option<Vec<f32>>,
     members: u32,
     first: Timestamp,
     last: Timestamp,
@@ -99,8 +128,12 @@ impl Clusterer {
             window: config.window,
             threshold: config.threshold,
             stories: BTreeMap::new(),
-            doc_freq: HashMap::new(),
+            vocabulary: HashMap::new(),
+            terms: Vec::new(),
+            free: Vec::new(),
+            postings: Vec::new(),
             docs: 0,
+            next_eviction: None,
         }
     }
 
@@ -108,9 +141,24 @@ impl Clusterer {
     /// decided (with the new story's ID for [`Assignment::New`]), or when
     /// rebuilding state from the store. Opens `story` if it is not open.
     pub fn add_member(&mut self, story: StoryId, article: &Article) {
+        self.add_member_embedded(story, article, None);
+    }
+
+    /// [`add_member`](Self::add_member) with the article's embedding (see
+    /// [`Embedder`](crate::embed::Embedder)).
+    pub fn add_member_embedded(
+        &mut self,
+        story: StoryId,
+        article: &Article,
+        embedding: Option<&[f32]>,
+    ) {
         let time = article.effective_time();
-        let state = self.stories.entry(story).or_insert_with(|| StoryState {
-            centroid: BTreeMap::new(),
+        let terms = article_terms(article);
+        let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
+        let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
+            centroid: HashMap::new(),
+            norm: 0.0,
+            embedding: None,
             members: 0,
             first: time,
             last: time,
@@ -118,60 +166,137 @@ impl Clusterer {
         state.members += 1;
         state.first = state.first.min(time);
         state.last = state.last.max(time);
-        let terms = article_terms(article);
-        let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
-        for (term, weight) in terms {
-            let stats = state.centroid.entry(term.clone()).or_default();
-            stats.weight += weight / norm;
-            stats.docs += 1;
-            *self.doc_freq.entry(term).or_default() += 1;
+        if norm > 0.0 {
+            for (term, weight) in terms {
+                let id = self.intern(term);
+                let stats = state.centroid.entry(id).or_default();
+                if stats.docs == 0 {
+                    self.postings[id as usize].push(story);
+                }
+                stats.weight += weight / norm;
+                stats.docs += 1;
+                self.terms[id as usize].1 += 1;
+            }
+        }
+        if let Some(e) = embedding {
+            let unit = crate::embed::normalised(e.to_vec());
+            match &mut state.embedding {
+                Some(sum) if sum.len() == unit.len() => {
+                    sum.iter_mut().zip(&unit).for_each(|(s, x)| *s += x);
+                }
+                slot => *slot = Some(unit),
+            }
         }
         self.docs += 1;
+        if state.centroid.len() > 2 * CENTROID_TERMS {
+            self.prune(story, &mut state);
+        }
+        state.norm = self.story_norm(&state);
+        self.stories.insert(story, state);
+    }
+
+    /// Keeps `story` open as if an article had joined it at `time` (a duplicate,
+    /// which does not change the centroid). Does nothing for a closed story.
+    pub fn touch(&mut self, story: StoryId, time: Timestamp) {
+        if let Some(state) = self.stories.get_mut(&story) {
+            state.first = state.first.min(time);
+            state.last = state.last.max(time);
+        }
     }
 
     /// Where `article` would go, without changing any state.
     pub fn assign(&self, article: &Article) -> Assignment {
+        self.assign_embedded(article, None)
+    }
+
+    /// [`assign`](Self::assign) with the article's embedding: the similarity
+    /// to a story with embeddings is the TF-IDF cosine plus
+    /// `EMBEDDING_WEIGHT · max(0, cos − EMBEDDING_FLOOR) / (1 − EMBEDDING_FLOOR)`,
+    /// where `cos` is the cosine with the story's mean embedding.
+    pub fn assign_embedded(&self, article: &Article, embedding: Option<&[f32]>) -> Assignment {
         let time = article.effective_time();
+        let embedding = embedding.map(|e| crate::embed::normalised(e.to_vec()));
         let query = self.weigh(article_terms(article));
-        let mut best: Option<(StoryId, &StoryState, f64)> = None;
-        for (&id, state) in &self.stories {
+        let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
+        // Dot products with the stories sharing a term, through the postings.
+        let mut dots: HashMap<StoryId, f64> = HashMap::new();
+        for &(_, id, weight) in &query {
+            let Some(id) = id else { continue };
+            let idf = self.idf_of(id);
+            for story in &self.postings[id as usize] {
+                let state = &self.stories[story];
+                let centroid = state.centroid[&id].weight;
+                *dots.entry(*story).or_default() += weight * centroid * idf;
+            }
+        }
+        if let Some(query) = &embedding {
+            for (&story, state) in &self.stories {
+                if state
+                    .embedding
+                    .as_ref()
+                    .is_some_and(|e| e.len() == query.len())
+                {
+                    dots.entry(story).or_default();
+                }
+            }
+        }
+        let mut best: Option<(StoryId, f64)> = None;
+        for (story, dot) in dots {
+            let state = &self.stories[&story];
             if !self.is_open_at(state, time) {
                 continue;
             }
-            let similarity = self.cosine(&query, state);
-            if best.is_none_or(|(_, _, b)| similarity > b) {
-                best = Some((id, state, similarity));
+            let mut similarity = if state.norm > 0.0 && query_norm > 0.0 {
+                dot / (query_norm * state.norm)
+            } else {
+                0.0
+            };
+            if let (Some(query), Some(sum)) = (&embedding, &state.embedding) {
+                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > 0.0 && sum.len() == query.len() {
+                    let cos =
+                        f64::from(sum.iter().zip(query).map(|(a, b)| a * b).sum::<f32>() / norm);
+                    similarity += EMBEDDING_WEIGHT
+                        * ((cos - EMBEDDING_FLOOR).max(0.0) / (1.0 - EMBEDDING_FLOOR));
+                }
+            }
+            if best.is_none_or(|(b, bs)| similarity > bs || (similarity == bs && story < b)) {
+                best = Some((story, similarity));
             }
         }
         match best {
-            Some((story, state, similarity)) if similarity > self.threshold => Assignment::Join {
+            Some((story, similarity)) if similarity > self.threshold => Assignment::Join {
                 story,
                 similarity,
-                shared_terms: self.shared_terms(&query, state),
+                shared_terms: self.shared_terms(&query, &self.stories[&story]),
             },
             _ => Assignment::New {
-                best_similarity: best.map_or(0.0, |(_, _, s)| s),
+                best_similarity: best.map_or(0.0, |(_, s)| s),
             },
         }
     }
 
     /// Forgets the stories whose last article is older than `now - window`,
-    /// and their members' document frequencies.
+    /// and their members' document frequencies. The scan runs at most once
+    /// per 1/72 of the window; stories past their time are kept out of
+    /// [`assign`](Self::assign) by the time gate meanwhile.
     pub fn evict(&mut self, now: Timestamp) {
+        if self.next_eviction.is_some_and(|next| now < next) {
+            return;
+        }
+        self.next_eviction = Some(now + self.window / EVICTION_STEPS);
         let cutoff = now - self.window;
-        let (closed, open) = std::mem::take(&mut self.stories)
-            .into_iter()
-            .partition(|(_, state)| state.last < cutoff);
-        self.stories = open;
-        for state in closed.into_values() {
+        let closed: Vec<StoryId> = self
+            .stories
+            .iter()
+            .filter(|(_, state)| state.last < cutoff)
+            .map(|(&id, _)| id)
+            .collect();
+        for story in closed {
+            let state = self.stories.remove(&story).expect("listed above");
             self.docs -= state.members;
-            for (term, stats) in state.centroid {
-                if let Some(df) = self.doc_freq.get_mut(&term) {
-                    *df -= stats.docs;
-                    if *df == 0 {
-                        self.doc_freq.remove(&term);
-                    }
-                }
+            for (id, stats) in state.centroid {
+                self.forget(id, story, stats.docs);
             }
         }
     }
@@ -181,57 +306,111 @@ impl Clusterer {
         self.stories.len()
     }
 
+    /// Terms in the vocabulary of the open stories.
+    pub fn vocabulary_len(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// How many members of open stories hold `term` in their story's centroid.
+    pub fn document_frequency(&self, term: &str) -> u32 {
+        self.vocabulary
+            .get(term)
+            .map_or(0, |&id| self.terms[id as usize].1)
+    }
+
+    fn intern(&mut self, term: String) -> TermId {
+        if let Some(&id) = self.vocabulary.get(&term) {
+            return id;
+        }
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.terms[id as usize] = (term.clone(), 0);
+                id
+            }
+            None => {
+                self.terms.push((term.clone(), 0));
+                self.postings.push(Vec::new());
+                TermId::try_from(self.terms.len() - 1).expect("fewer than 2^32 terms")
+            }
+        };
+        self.vocabulary.insert(term, id);
+        id
+    }
+
+    /// Takes `story`'s `docs` members off term `id`, and the story off its postings.
+    fn forget(&mut self, id: TermId, story: StoryId, docs: u32) {
+        let slot = &mut self.terms[id as usize];
+        slot.1 -= docs;
+        self.postings[id as usize].retain(|s| *s != story);
+        if slot.1 == 0 {
+            let term = std::mem::take(&mut slot.0);
+            self.vocabulary.remove(&term);
+            self.free.push(id);
+        }
+    }
+
+    /// Keeps the [`CENTROID_TERMS`] heaviest terms of a story's centroid.
+    fn prune(&mut self, story: StoryId, state: &mut StoryState) {
+        let mut weights: Vec<(TermId, f64)> = state
+            .centroid
+            .iter()
+            .map(|(&id, stats)| (id, stats.weight * self.idf_of(id)))
+            .collect();
+        weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(id, _) in &weights[CENTROID_TERMS..] {
+            let stats = state.centroid.remove(&id).expect("listed above");
+            self.forget(id, story, stats.docs);
+        }
+    }
+
     /// Whether an article at `time` may join the story: within the window of its span.
     fn is_open_at(&self, state: &StoryState, time: Timestamp) -> bool {
         state.first - self.window <= time && time <= state.last + self.window
     }
 
-    /// Smoothed inverse document frequency of `term` among the open stories' members.
-    fn idf(&self, term: &str) -> f64 {
-        let df = self.doc_freq.get(term).copied().unwrap_or(0);
+    /// Smoothed inverse document frequency of a term held by `df` members of open stories.
+    fn idf(&self, df: u32) -> f64 {
         ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(df))).ln() + 1.0
     }
 
-    /// The article's TF-IDF vector.
-    fn weigh(&self, terms: TermWeights) -> Vec<(String, f64)> {
+    fn idf_of(&self, id: TermId) -> f64 {
+        self.idf(self.terms[id as usize].1)
+    }
+
+    fn story_norm(&self, state: &StoryState) -> f64 {
+        state
+            .centroid
+            .iter()
+            .map(|(&id, stats)| (stats.weight * self.idf_of(id)).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// The article's TF-IDF vector: each term, its number when known, its weight.
+    fn weigh(&self, terms: TermWeights) -> Vec<(String, Option<TermId>, f64)> {
         terms
             .into_iter()
             .map(|(term, weight)| {
-                let idf = self.idf(&term);
-                (term, weight * idf)
+                let id = self.vocabulary.get(&term).copied();
+                let df = id.map_or(0, |id| self.terms[id as usize].1);
+                let idf = self.idf(df);
+                (term, id, weight * idf)
             })
             .collect()
     }
 
-    /// Each query term's contribution to the (unnormalised) dot product with the story.
-    fn contributions<'q>(
+    fn shared_terms(
         &self,
-        query: &'q [(String, f64)],
+        query: &[(String, Option<TermId>, f64)],
         state: &StoryState,
-    ) -> impl Iterator<Item = (&'q str, f64)> {
-        query.iter().filter_map(|(term, weight)| {
-            let stats = state.centroid.get(term)?;
-            Some((term.as_str(), weight * stats.weight * self.idf(term)))
-        })
-    }
-
-    fn cosine(&self, query: &[(String, f64)], state: &StoryState) -> f64 {
-        let dot: f64 = self.contributions(query, state).map(|(_, c)| c).sum();
-        if dot == 0.0 {
-            return 0.0;
-        }
-        let query_norm = query.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-        let story_norm = state
-            .centroid
+    ) -> Vec<String> {
+        let mut shared: Vec<(&str, f64)> = query
             .iter()
-            .map(|(term, stats)| (stats.weight * self.idf(term)).powi(2))
-            .sum::<f64>()
-            .sqrt();
-        dot / (query_norm * story_norm)
-    }
-
-    fn shared_terms(&self, query: &[(String, f64)], state: &StoryState) -> Vec<String> {
-        let mut shared: Vec<(&str, f64)> = self.contributions(query, state).collect();
+            .filter_map(|(term, id, weight)| {
+                let stats = state.centroid.get(&(*id)?)?;
+                Some((term.as_str(), weight * stats.weight * self.idf_of((*id)?)))
+            })
+            .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         shared
             .into_iter()
@@ -374,13 +553,35 @@ mod tests {
         c.evict(at_hours(80));
         assert_eq!(c.open_stories(), 1);
         assert_eq!(c.docs, 1);
-        assert!(!c.doc_freq.contains_key("earthquak"));
-        assert_eq!(c.doc_freq.get("brazil"), Some(&1));
+        assert_eq!(c.document_frequency("earthquak"), 0);
+        assert_eq!(c.document_frequency("brazil"), 1);
 
         c.evict(at_hours(200));
         assert_eq!(c.open_stories(), 0);
         assert_eq!(c.docs, 0);
-        assert!(c.doc_freq.is_empty());
+        assert_eq!(c.vocabulary_len(), 0);
+        assert!(c.postings.iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn an_embedding_links_headlines_without_shared_terms() {
+        let mut c = Clusterer::new(&config());
+        let ja = article(1, "a.example", Some("ja"), "安倍元首相が銃撃され死亡", "");
+        let de = article(
+            2,
+            "b.example",
+            Some("de"),
+            "Ehemaliger Regierungschef erschossen",
+            "",
+        );
+        let other = article(3, "c.example", Some("de"), "Wahlen in Brasilien", "");
+        c.add_member_embedded(StoryId(1), &ja, Some(&[1.0, 0.0, 0.1]));
+        c.add_member_embedded(StoryId(2), &other, Some(&[0.0, 1.0, 0.0]));
+        assert!(matches!(c.assign(&de), Assignment::New { .. }));
+        let Assignment::Join { story, .. } = c.assign_embedded(&de, Some(&[0.9, 0.0, 0.1])) else {
+            panic!("the embedding links the headlines");
+        };
+        assert_eq!(story, StoryId(1));
     }
 
     #[test]

@@ -5,16 +5,33 @@
 //! (feed summary) and the first [`BODY_BYTES`] of the text: the lead paragraphs
 //! carry the event, the rest drifts into background. Body counts are damped
 //! (`1 + ln tf`) so one repeated word does not dominate.
+//!
+//! Besides the stems, three kinds of language-independent marks link articles
+//! written in different languages or scripts, each a term of its own:
+//! - `@key`: an [entity](gazette_text::entities) by its normalised key, so
+//!   `Moscou`, `Moscow` and `Москва` meet (the gazetteers' aliases);
+//! - `~skel`: a capitalised word not opening its sentence, transliterated to
+//!   Latin letters (Cyrillic, Greek), [name-keyed](gazette_text::name_key), its
+//!   last letter dropped (often an inflection) when it has four or more, and
+//!   cut to [`SKELETON_CHARS`] letters, so that `Abea` (Croatian), `Abe` and
+//!   `Абэ` share `~abe`, `Putina` and `Putin` share `~puti`;
+//! - `#n`: a number of two digits or more, in any script's digits (`1932`, `१९३२`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use gazette_core::Article;
-use gazette_text::{detect_lang, terms};
+use gazette_text::{detect_lang, entities, is_stop_word, name_key, terms, words};
 
 /// Extra weight of a term that appears in the title.
 const TITLE_WEIGHT: f64 = 3.0;
 /// How much of the article text is read, in bytes (cut at a word boundary).
 const BODY_BYTES: usize = 2000;
+/// How much of the title and text is searched for entities, in bytes.
+const ENTITY_BYTES: usize = 600;
+/// Weight of a mark (`@`, `~`, `#`) relative to a stem.
+const MARK_WEIGHT: f64 = 1.0;
+/// Letters kept of a name skeleton.
+pub(crate) const SKELETON_CHARS: usize = 4;
 
 /// Term → weight, before any IDF weighting. Ordered, so that sums over terms
 /// add up in the same order every time.
@@ -42,7 +59,165 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
     for term in title {
         *weights.entry(term).or_default() += TITLE_WEIGHT;
     }
+    let mut marks: BTreeMap<String, f64> = BTreeMap::new();
+    let both = format!("{}\n{}", article.title, head(&body, ENTITY_BYTES));
+    for entity in entities::find(&both).entities {
+        *marks.entry(format!("@{}", entity.key)).or_default() += 1.0;
+    }
+    for (text, boost) in [(article.title.as_str(), TITLE_WEIGHT), (body.as_str(), 0.0)] {
+        for mark in language_free_marks(text, lang) {
+            *marks.entry(mark).or_default() += 1.0 + boost;
+        }
+    }
+    for (mark, count) in marks {
+        *weights.entry(mark).or_default() += MARK_WEIGHT * (1.0 + count.ln());
+    }
     weights
+}
+
+/// The `~skeleton` and `#number` marks of `text` (see the [module docs](self)), once each.
+fn language_free_marks(text: &str, lang: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut previous_end = 0;
+    for word in words(text) {
+        let start = word.as_ptr() as usize - text.as_ptr() as usize;
+        let between = &text[previous_end..start];
+        let opens_sentence =
+            previous_end == 0 || between.contains(['.', '!', '?', '\n', ':', '«', '"', '“']);
+        previous_end = start + word.len();
+        if let Some(number) = digits(word) {
+            if number.len() >= 2 {
+                out.insert(format!("#{number}"));
+            }
+            continue;
+        }
+        let first = word.chars().next().unwrap_or(' ');
+        if opens_sentence || !first.is_uppercase() || word.chars().count() < 3 {
+            continue;
+        }
+        let latin = transliterate(word);
+        if is_stop_word(lang, &gazette_text::fold(&latin)) {
+            continue;
+        }
+        let letters: Vec<char> = name_key(&latin)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        // A last letter is often an inflection (`Abea`, `Putina`).
+        let keep = match letters.len() {
+            0..=3 => letters.len(),
+            n => (n - 1).min(SKELETON_CHARS),
+        };
+        let key: String = letters[..keep].iter().collect();
+        if keep >= 3 {
+            out.insert(format!("~{key}"));
+        }
+    }
+    out
+}
+
+/// The word's digits as ASCII when it is a number (any script's decimal digits,
+/// separators dropped).
+fn digits(word: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in word.chars() {
+        if let Some(d) = decimal_digit(c) {
+            out.push(char::from(b'0' + d));
+        } else if matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}') {
+            continue;
+        } else {
+            return None;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The value of a decimal digit of the scripts most used in news.
+fn decimal_digit(c: char) -> Option<u8> {
+    const ZEROS: [u32; 9] = [0x30, 0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xE50];
+    let code = u32::from(c);
+    ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&code))
+        .map(|zero| u8::try_from(code - zero).expect("a digit"))
+}
+
+/// Cyrillic and Greek letters in Latin letters (a plain, reversible-enough
+/// scheme: names only need to meet their Latin spelling's key).
+fn transliterate(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let latin = match lower {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' | 'є' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'і' | 'ї' => "i",
+            'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
+            'ґ' => "g",
+            'ј' => "j",
+            'љ' => "lj",
+            'њ' => "nj",
+            'ћ' => "c",
+            'ђ' => "dj",
+            'џ' => "dz",
+            'α' | 'ά' => "a",
+            'β' => "v",
+            'γ' => "g",
+            'δ' => "d",
+            'ε' | 'έ' => "e",
+            'ζ' => "z",
+            'η' | 'ή' => "i",
+            'θ' => "th",
+            'ι' | 'ί' | 'ϊ' => "i",
+            'κ' => "k",
+            'λ' => "l",
+            'μ' => "m",
+            'ν' => "n",
+            'ξ' => "x",
+            'ο' | 'ό' => "o",
+            'π' => "p",
+            'ρ' => "r",
+            'σ' | 'ς' => "s",
+            'τ' => "t",
+            'υ' | 'ύ' => "y",
+            'φ' => "f",
+            'χ' => "ch",
+            'ψ' => "ps",
+            'ω' | 'ώ' => "o",
+            _ => {
+                out.push(lower);
+                continue;
+            }
+        };
+        out.push_str(latin);
+    }
+    out
 }
 
 /// The description and the head of the text.
@@ -83,6 +258,22 @@ mod tests {
         assert_eq!(w["japon"], TITLE_WEIGHT);
         assert_eq!(w["secour"], 1.0);
         assert_eq!(w["seism"], 1.0 + TITLE_WEIGHT);
+        assert!(w.contains_key("@japan"), "{w:?}");
+    }
+
+    #[test]
+    fn names_and_numbers_are_marked_across_scripts() {
+        let marks = |text: &str, lang: &str| language_free_marks(text, lang);
+        let hr = marks(
+            "Bivši marinac ubio bivšeg premijera Shinzōa Abea 1932. godine",
+            "hr",
+        );
+        let ru = marks("Бывший премьер Синдзо Абэ убит в 1932 году", "ru");
+        let hi = marks("पूर्व प्रधानमंत्री का निधन १९३२", "hi");
+        assert!(hr.contains("~abe") && ru.contains("~abe"), "{hr:?} {ru:?}");
+        assert!(hr.contains("#1932") && ru.contains("#1932") && hi.contains("#1932"));
+        // The word opening a sentence is not taken for a name.
+        assert!(!hr.contains("~bivs"), "{hr:?}");
     }
 
     #[test]

@@ -30,14 +30,19 @@
 //! [`RankedStory`]: gazette_core::RankedStory
 
 pub mod cluster;
+pub mod dedup;
+pub mod embed;
 mod features;
 pub mod lead;
 pub mod rank;
+pub mod stream;
 mod summary;
 
 pub use cluster::{Assignment, Clusterer};
+pub use embed::{Embedder, NoEmbedder};
 pub use lead::choose_lead;
 pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, sort_ranked, summarise};
+pub use stream::{Placed, StoryStream};
 
 #[cfg(test)]
 mod test_support {

@@ -259,11 +259,48 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// Fewest words a headline needs for its copies to be told apart by it.
+const COPY_TITLE_WORDS: usize = 4;
+
+/// The outlets that covered the story with their own article: an outlet whose
+/// only members repeat, word for word, a headline another outlet published
+/// first (a wire copy) does not count.
+fn independent_outlets(story: &Story) -> std::collections::BTreeSet<&str> {
+    let mut first_outlet: std::collections::HashMap<String, &str> =
+        std::collections::HashMap::new();
+    let mut outlets = std::collections::BTreeSet::new();
+    for member in &story.members {
+        let title = fold(&member.title);
+        let words: Vec<&str> = title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.len() < COPY_TITLE_WORDS {
+            outlets.insert(member.outlet.as_str());
+            continue;
+        }
+        let first = *first_outlet
+            .entry(words.join(" "))
+            .or_insert(member.outlet.as_str());
+        if first == member.outlet {
+            outlets.insert(member.outlet.as_str());
+        }
+    }
+    outlets
+}
+
 fn outlets_signal(story: &Story, context: &RankContext) -> Signal {
-    let outlets = story.outlets();
+    let outlets = independent_outlets(story);
     let weighted: f64 = outlets.iter().map(|o| context.weight(o)).sum();
     let n = outlets.len();
     let mut reason = format!("covered by {}", plural(n, "outlet", "outlets"));
+    let copies = story.outlets().len() - n;
+    if copies > 0 {
+        reason.push_str(&format!(
+            " (and {} repeating another's story)",
+            plural(copies, "outlet", "outlets")
+        ));
+    }
     if (weighted - n as f64).abs() > 1e-9 {
         reason.push_str(&format!(" (weighted {weighted:.1})"));
     }
@@ -477,6 +514,31 @@ mod tests {
             .iter()
             .find(|s| s.name == name)
             .expect("signal present")
+    }
+
+    #[test]
+    fn a_wire_copy_counts_once_in_coverage() {
+        let (mut copied, articles) = story(
+            1,
+            &[("wire.fr", "fr", 0), ("b.fr", "fr", 0), ("c.fr", "fr", 0)],
+        );
+        let (own, own_articles) = story(
+            2,
+            &[("wire.fr", "fr", 0), ("b.fr", "fr", 0), ("c.fr", "fr", 0)],
+        );
+        // b.fr and c.fr republish the wire's headline word for word.
+        for member in &mut copied.members {
+            member.title = "Le Parlement adopte la réforme des retraites".into();
+        }
+        assert_eq!(independent_outlets(&copied).len(), 1);
+        assert_eq!(independent_outlets(&own).len(), 3);
+        let ranked = rank_all(&[(copied, articles), (own, own_articles)], at_hours(1));
+        assert_eq!(ranked[0].story_id, StoryId(2));
+        let copies = ranked.iter().find(|r| r.story_id == StoryId(1)).unwrap();
+        assert_eq!(
+            signal(copies, "outlets").reason,
+            "covered by 1 outlet (and 2 outlets repeating another's story)"
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum Command {
     Feeds(FeedsCommand),
     /// Poll the feeds that are due, store new entries and articles, group them into stories.
     Ingest(IngestArgs),
+    /// Group a JSON-lines stream of articles into stories, in one pass, in input order;
+    /// prints one {"id", "story"} line per article.
+    Cluster(ClusterArgs),
     /// List stories with their articles, outlets and languages.
     Stories(StoriesArgs),
     /// Preview or send a channel's edition.
@@ -138,6 +141,16 @@ pub struct IngestArgs {
     /// One pass over the due feeds, then exit (otherwise poll until interrupted).
     #[arg(long)]
     pub once: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Articles, one JSON object a line: {"id", "title", "text", "lang"?, "published"?, "source"?}.
+    #[arg(long, value_name = "ARTICLES.jsonl")]
+    pub input: PathBuf,
+    /// Where to write the {"id", "story"} lines (default: standard output).
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -260,6 +273,24 @@ pub enum BenchCommand {
         /// (the edition looks back 24 hours).
         #[arg(long, default_value_t = 48, value_name = "HOURS")]
         span_hours: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Stream the articles of JSON-lines files (the `gazette cluster` input), replayed
+    /// with shifted times and fresh IDs, through duplicate detection and clustering;
+    /// print articles/s on one core and peak memory at each checkpoint.
+    Cluster {
+        #[arg(required = true, value_name = "FILE.jsonl")]
+        files: Vec<PathBuf>,
+        /// Checkpoints, in articles; the stream stops at the last.
+        #[arg(long, value_delimiter = ',', default_value = "50000,100000,200000")]
+        at: Vec<usize>,
+        /// The stories' time window.
+        #[arg(long, default_value = "72h")]
+        window: String,
+        /// How much later each replay pass is (default: the window plus an hour).
+        #[arg(long)]
+        shift: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },

@@ -677,3 +677,98 @@ fn bench_pipeline_ranks_the_story_with_the_most_outlets_first_and_checks_it_agai
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("set.jsonl, line 1"), "{err}");
 }
+
+/// Writes `lines` as a JSON-lines file in `dir`.
+fn jsonl(dir: &Path, name: &str, lines: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn cluster_writes_one_story_line_per_article_in_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = jsonl(
+        dir.path(),
+        "articles.jsonl",
+        &[
+            r#"{"id": "z9", "title": "Earthquake strikes northern Japan", "text": "A strong earthquake struck northern Japan on Monday, shaking buildings in Sendai.", "lang": "en", "published": "2024-05-01T10:00:00Z", "source": "a.example"}"#,
+            r#"{"id": "a1", "title": "Voters head to the polls in Brazil", "text": "Brazilians vote on Sunday in a presidential election between Lula and Bolsonaro.", "source": "b.example"}"#,
+            "",
+            r#"{"id": 42, "title": "Japan earthquake: buildings shaken in Sendai", "text": null, "extra": true}"#,
+        ],
+    );
+    let output = gazette(dir.path())
+        .args(["cluster", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&Value> = lines.iter().map(|l| &l["id"]).collect();
+    assert_eq!(
+        ids,
+        [&Value::from("z9"), &Value::from("a1"), &Value::from(42)]
+    );
+    assert!(lines.iter().all(|l| l["story"].is_string()));
+    assert_eq!(lines[0]["story"], lines[2]["story"], "{lines:?}");
+    assert_ne!(lines[0]["story"], lines[1]["story"], "{lines:?}");
+
+    // --output writes the same lines to a file.
+    let out = dir.path().join("out.jsonl");
+    gazette(dir.path())
+        .args(["cluster", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn cluster_names_the_malformed_line_and_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = jsonl(
+        dir.path(),
+        "bad.jsonl",
+        &[
+            r#"{"id": "a", "title": "Fine"}"#,
+            r#"{"id": "b", "title": "#,
+        ],
+    );
+    let output = gazette(dir.path())
+        .args(["cluster", "--input"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("bad.jsonl:2:"),
+        "{}",
+        stderr(&output)
+    );
+
+    let no_id = jsonl(dir.path(), "no-id.jsonl", &[r#"{"title": "No id"}"#]);
+    let output = gazette(dir.path())
+        .args(["cluster", "--input"])
+        .arg(&no_id)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no-id.jsonl:1:"),
+        "{}",
+        stderr(&output)
+    );
+
+    gazette(dir.path())
+        .args(["cluster", "--input", "missing.jsonl"])
+        .assert()
+        .code(2);
+}

@@ -48,6 +48,24 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             span_hours,
             format,
         } => super::bench_pipeline::run(&files, span_hours, format).await,
+        BenchCommand::Cluster {
+            files,
+            at,
+            window,
+            shift,
+            format,
+        } => {
+            let mut config = gazette_core::config::StoriesConfig::default();
+            config.window = super::parse_period("--window", &window)?;
+            let shift = match shift {
+                Some(s) => super::parse_period("--shift", &s)?,
+                None => config.window + jiff::SignedDuration::from_hours(1),
+            };
+            if shift.is_zero() {
+                return Err(usage!("--shift: expected a period longer than zero"));
+            }
+            super::bench_cluster::run(&config, &files, &at, shift, format)
+        }
         BenchCommand::Feeds {
             dir,
             iterations,

@@ -3,8 +3,10 @@
 mod analyze;
 mod bench;
 mod bench_analyze;
+mod bench_cluster;
 mod bench_edition;
 mod bench_pipeline;
+mod cluster;
 mod edition;
 mod feeds;
 mod ingest;
@@ -25,6 +27,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => init::run(args),
         Command::Bench(cmd) => bench::run(cmd, quiet).await,
         Command::Analyze { input } => analyze::run(&input),
+        Command::Cluster(args) => {
+            let config = config::load(cli.config.as_deref(), std::env::vars())?;
+            cluster::run(&config.stories, &args)
+        }
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             feeds::parse(&config, &inputs).await
@@ -42,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Demo(_)
                 | Command::Init(_)
                 | Command::Bench(_)
+                | Command::Cluster(_)
                 | Command::Analyze { .. } => {
                     unreachable!("handled above")
                 }

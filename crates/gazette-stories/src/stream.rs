@@ -1,0 +1,196 @@
+//! One pass over a stream of articles: each one placed in a story on arrival.
+//!
+//! [`StoryStream`] is what `gazette cluster` and `gazette bench cluster` drive:
+//! it owns a [`Clusterer`], numbers new stories itself (1, 2, 3, … in order of
+//! creation, never reused, so a story keeps its ID for as long as it lives) and
+//! evicts stories that fell out of the time window before each article, which
+//! bounds memory however long the stream is.
+//!
+//! Duplicates are settled first ([`DuplicateIndex`]): an article that copies
+//! an earlier one of the window (same canonical URL, same words, or a near
+//! SimHash) joins the original's story and is linked to the original
+//! ([`Placed::duplicate`]); it does not weigh on the story's centroid, so a wire
+//! copy republished forty times counts once there too.
+//!
+//! ```
+//! use gazette_core::config::StoriesConfig;
+//! use gazette_stories::StoryStream;
+//! # let article = |id: i64, title: &str| gazette_core::Article {
+//! #     id: gazette_core::ArticleId(id), source_id: gazette_core::SourceId(1), entry_id: None,
+//! #     url: format!("https://news.example/{id}").parse().unwrap(), outlet: "news.example".into(),
+//! #     title: title.into(), discovered_at: jiff::Timestamp::UNIX_EPOCH,
+//! #     content: gazette_core::ArticleContent { lang: Some("en".into()), ..Default::default() },
+//! # };
+//! let mut stream = StoryStream::new(&StoriesConfig::default());
+//! let a = stream.push(&article(1, "Earthquake strikes northern Japan"));
+//! let b = stream.push(&article(2, "Strong earthquake shakes northern Japan"));
+//! let c = stream.push(&article(3, "Voters head to the polls in Brazil"));
+//! assert_eq!(a.story, b.story);
+//! assert_ne!(a.story, c.story);
+//! ```
+
+use gazette_core::config::StoriesConfig;
+use gazette_core::{Article, StoryId};
+
+use crate::cluster::{Assignment, Clusterer};
+use crate::dedup::{Duplicate, DuplicateIndex, Keys};
+use crate::embed::{Embedder, NoEmbedder};
+
+/// Characters of the text embedded after the title (the lead).
+const EMBED_LEAD_CHARS: usize = 300;
+
+/// Places articles in stories, one at a time (see the [module docs](self)).
+#[derive(Debug)]
+pub struct StoryStream {
+    clusterer: Clusterer,
+    duplicates: DuplicateIndex,
+    window: jiff::SignedDuration,
+    embedder: Box<dyn Embedder>,
+    last_id: i64,
+}
+
+/// Where [`StoryStream::push`] placed an article, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub story: StoryId,
+    /// Whether the article opened `story`.
+    pub new: bool,
+    /// The earlier article this one copies: then `assignment` is `None`.
+    pub duplicate: Option<Duplicate>,
+    /// The clusterer's decision for an original article.
+    pub assignment: Option<Assignment>,
+}
+
+impl StoryStream {
+    /// An empty stream with the window and thresholds of `config`.
+    pub fn new(config: &StoriesConfig) -> Self {
+        Self::with_embedder(config, Box::new(NoEmbedder))
+    }
+
+    /// An empty stream that embeds each original article's title and lead with `embedder`.
+    pub fn with_embedder(config: &StoriesConfig, embedder: Box<dyn Embedder>) -> Self {
+        StoryStream {
+            embedder,
+            clusterer: Clusterer::new(config),
+            duplicates: DuplicateIndex::new(),
+            window: config.window,
+            last_id: 0,
+        }
+    }
+
+    /// Places `article`: evicts the stories closed at its time, then joins it
+    /// to the best open story or opens a new one.
+    pub fn push(&mut self, article: &Article) -> Placed {
+        let time = article.effective_time();
+        self.clusterer.evict(time);
+        self.duplicates.evict(time - self.window);
+        let keys = Keys::of(&article.url, &article.content.text);
+        if let Some(duplicate) = self.duplicates.find(&keys) {
+            self.clusterer.touch(duplicate.story, time);
+            return Placed {
+                story: duplicate.story,
+                new: false,
+                duplicate: Some(duplicate),
+                assignment: None,
+            };
+        }
+        let lead: String = article
+            .content
+            .text
+            .chars()
+            .take(EMBED_LEAD_CHARS)
+            .collect();
+        let embedding = self.embedder.embed(
+            &format!("{}\n{lead}", article.title),
+            article.content.lang.as_deref(),
+        );
+        let assignment = self
+            .clusterer
+            .assign_embedded(article, embedding.as_deref());
+        let (story, new) = match &assignment {
+            Assignment::Join { story, .. } => (*story, false),
+            Assignment::New { .. } => {
+                self.last_id += 1;
+                (StoryId(self.last_id), true)
+            }
+        };
+        self.clusterer
+            .add_member_embedded(story, article, embedding.as_deref());
+        self.duplicates.insert(article.id, story, time, keys);
+        Placed {
+            story,
+            new,
+            duplicate: None,
+            assignment: Some(assignment),
+        }
+    }
+
+    /// The clusterer, to inspect open stories.
+    pub fn clusterer(&self) -> &Clusterer {
+        &self.clusterer
+    }
+
+    /// Articles the duplicate index remembers (those of the window).
+    pub fn remembered(&self) -> usize {
+        self.duplicates.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::article;
+
+    const WIRE: &str = "The central bank raised its main interest rate by a quarter of a percentage point on Thursday, \
+        the third increase this year, saying inflation remained too high and that further moves could follow \
+        if prices kept rising faster than expected over the coming months, according to a statement released \
+        after the meeting of its monetary policy committee in the capital.";
+
+    #[test]
+    fn a_wire_copy_joins_its_original_and_is_linked_to_it() {
+        let mut stream = StoryStream::new(&StoriesConfig::default());
+        let original = stream.push(&article(
+            1,
+            "wire.example",
+            Some("en"),
+            "Bank raises rates",
+            WIRE,
+        ));
+        assert!(original.new && original.duplicate.is_none());
+        let other = stream.push(&article(
+            2,
+            "b.example",
+            Some("en"),
+            "Storm hits the coast",
+            "Wind and rain.",
+        ));
+        assert_ne!(other.story, original.story);
+        let copy = stream.push(&article(
+            3,
+            "c.example",
+            Some("en"),
+            "Central bank raises rates",
+            WIRE,
+        ));
+        assert_eq!(copy.story, original.story);
+        assert_eq!(
+            copy.duplicate.map(|d| d.original),
+            Some(gazette_core::ArticleId(1))
+        );
+        assert_eq!(copy.assignment, None);
+    }
+
+    #[test]
+    fn story_ids_count_up_and_are_never_reused() {
+        let mut config = StoriesConfig::default();
+        config.window = jiff::SignedDuration::from_hours(1);
+        let mut stream = StoryStream::new(&config);
+        let mut a = article(1, "a.example", Some("en"), "Earthquake strikes Japan", "");
+        let first = stream.push(&a);
+        a.discovered_at += jiff::SignedDuration::from_hours(5);
+        a.id = gazette_core::ArticleId(2);
+        let second = stream.push(&a);
+        assert_eq!(stream.clusterer().open_stories(), 1);
+        assert_eq!((first.story, second.story), (StoryId(1), StoryId(2)));
+    }
+}
