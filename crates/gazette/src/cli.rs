@@ -55,6 +55,9 @@ pub enum Command {
         #[arg(value_name = "FILE|-")]
         input: String,
     },
+    /// Extract the article of HTML pages (files, directories, `.html.gz`, URLs, `-` for
+    /// standard input): main text and metadata.
+    Extract(ExtractArgs),
     /// Telegram: check the bot's token, run the subscriber bot.
     #[command(subcommand)]
     Telegram(TelegramCommand),
@@ -67,6 +70,30 @@ pub enum Command {
 pub enum TextOrJson {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// One JSON object for one page; for several pages, an object keyed by page id
+    /// (the form `score_extraction.py` reads).
+    Json,
+    /// One JSON object a line, each with its page `id`.
+    Jsonl,
+    /// Title and text.
+    Text,
+    /// Title as a heading, a metadata line, then the text.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExtractFormat,
+    /// Files (`.html`, `.htm`, `.html.gz`), directories (searched recursively for
+    /// those), http(s) URLs, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH|URL|-")]
+    pub inputs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod bench;
 mod bench_analyze;
 mod bench_edition;
 mod edition;
+mod extract;
 mod feeds;
 mod ingest;
 mod init;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => init::run(args),
         Command::Bench(cmd) => bench::run(cmd, quiet).await,
         Command::Analyze { input } => analyze::run(&input),
+        Command::Extract(args) => extract::run(cli.config.as_deref(), args).await,
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             feeds::parse(&config, &inputs).await
@@ -41,7 +43,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Demo(_)
                 | Command::Init(_)
                 | Command::Bench(_)
-                | Command::Analyze { .. } => {
+                | Command::Analyze { .. }
+                | Command::Extract(_) => {
                     unreachable!("handled above")
                 }
             }
