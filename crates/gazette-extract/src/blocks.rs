@@ -564,10 +564,11 @@ impl State {
         };
         // Unclosed elements inside a closing block are closed too (broken markup).
         while self.stack.len() > pos {
-            let open = self.stack.pop().expect("non-empty");
-            if open.block {
+            // The block's text belongs to the element that ends: flush before popping.
+            if self.stack.last().is_some_and(|o| o.block) {
                 self.flush();
             }
+            let open = self.stack.pop().expect("non-empty");
             if &*open.name == "a" {
                 self.in_link = self.in_link.saturating_sub(1);
             }

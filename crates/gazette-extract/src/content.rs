@@ -51,21 +51,16 @@ pub fn select(page: &Page) -> Vec<usize> {
     if page.blocks.is_empty() || n == 0 {
         return Vec::new();
     }
+    // Weights summed up the tree in one backward sweep: a child's index is always
+    // larger than its parent's (elements are numbered as they open).
     let mut sum = vec![0f32; n];
     for block in &page.blocks {
         let el = &elements[block.element as usize];
-        let w = weight(block, el.boiler_depth > 0);
-        if w == 0.0 {
-            continue;
-        }
-        let mut i = block.element as usize;
-        loop {
-            sum[i] += w;
-            if i == 0 {
-                break;
-            }
-            i = elements[i].parent as usize;
-        }
+        sum[block.element as usize] += weight(block, el.boiler_depth > 0);
+    }
+    for i in (1..n).rev() {
+        let p = elements[i].parent as usize;
+        sum[p] += sum[i];
     }
     // Largest child of every element.
     let mut best_child = vec![u32::MAX; n];
@@ -113,10 +108,21 @@ pub fn select(page: &Page) -> Vec<usize> {
         }
     };
     let base_boiler = elements[container].boiler_depth;
+    // The container's descendants are the elements numbered after it up to the
+    // first one that is not deeper.
+    let end = if container == 0 {
+        n
+    } else {
+        let depth = elements[container].depth;
+        (container + 1..n)
+            .find(|&i| elements[i].depth <= depth)
+            .unwrap_or(n)
+    };
 
     let mut keep = Vec::new();
     for (i, block) in page.blocks.iter().enumerate() {
-        if !descends(elements, block.element as usize, container) {
+        let e = block.element as usize;
+        if container != 0 && (e < container || e >= end) {
             continue;
         }
         let el = &elements[block.element as usize];
@@ -151,15 +157,4 @@ pub fn select(page: &Page) -> Vec<usize> {
         }
     }
     keep
-}
-
-fn descends(elements: &[crate::blocks::Element], mut i: usize, ancestor: usize) -> bool {
-    if ancestor == 0 {
-        return true;
-    }
-    let target_depth = elements[ancestor].depth;
-    while elements[i].depth > target_depth {
-        i = elements[i].parent as usize;
-    }
-    i == ancestor
 }

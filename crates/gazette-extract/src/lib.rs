@@ -21,6 +21,7 @@
 //! ```
 
 pub mod blocks;
+pub mod boilerplate;
 pub mod charset;
 pub mod content;
 mod dates;

@@ -274,6 +274,17 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },
+    /// Extract the article of every page under the directories (`.html`, `.htm`,
+    /// `.html.gz`) and print pages/s on one core, MB/s and peak memory.
+    Extract {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Passes over the pages (the figures are for all passes together).
+        #[arg(long, default_value_t = 3)]
+        iterations: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
     /// Parse every feed file under DIR and print feeds/s and MB/s.
     Feeds {
         #[arg(value_name = "DIR")]

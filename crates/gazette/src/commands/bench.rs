@@ -43,6 +43,11 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             iterations,
             format,
         } => super::bench_analyze::run(&files, iterations.max(1), format, quiet),
+        BenchCommand::Extract {
+            dirs,
+            iterations,
+            format,
+        } => super::bench_extract::run(&dirs, iterations.max(1), format, quiet),
         BenchCommand::Feeds {
             dir,
             iterations,

@@ -130,7 +130,7 @@ fn load(files: &[PathBuf]) -> anyhow::Result<Vec<String>> {
 }
 
 /// Peak resident memory of this process, in MB (Linux).
-fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string(Path::new("/proc/self/status"))
         .context("no /proc/self/status")
         .ok()?;

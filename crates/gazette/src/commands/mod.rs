@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod bench_analyze;
 mod bench_edition;
+mod bench_extract;
 mod edition;
 mod extract;
 mod feeds;
