@@ -154,7 +154,6 @@ const BOILER_WORDS: &[&str] = &[
     "breadcrumbs",
     "widget",
     "popup",
-    "modal",
     "signup",
     "outbrain",
     "taboola",
@@ -174,7 +173,6 @@ const BOILER_WORDS: &[&str] = &[
     "meta",
     "caption",
     "credit",
-    "hidden",
     "sr",
     "visually",
     "print",
@@ -218,16 +216,27 @@ const CONTENT_WORDS: &[&str] = &[
 fn class_hints(value: &str) -> (bool, bool) {
     let lower = value.to_ascii_lowercase();
     let content = CONTENT_WORDS.iter().any(|w| lower.contains(w));
-    let mut boiler = false;
-    if !content {
-        for word in lower.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if BOILER_WORDS.contains(&word) {
-                boiler = true;
-                break;
-            }
-        }
+    if content {
+        return (false, true);
     }
-    (boiler, content)
+    // A class or id is boilerplate when its first or last word is a boilerplate
+    // word ("share-buttons", "SideBar__widget", "entry-meta"), except taxonomy
+    // classes that describe the page rather than the element ("tag-economy").
+    let boiler = lower.split_whitespace().any(|token| {
+        if ["tag-", "category-", "categories-", "postid", "post-", "page-", "format-", "has-", "status-"]
+            .iter()
+            .any(|p| token.starts_with(p))
+        {
+            return false;
+        }
+        let mut words = token
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty());
+        let first = words.next();
+        let last = words.last();
+        first.is_some_and(|w| BOILER_WORDS.contains(&w)) || last.is_some_and(|w| BOILER_WORDS.contains(&w))
+    });
+    (boiler, false)
 }
 
 fn is_block(name: &str) -> bool {
@@ -505,7 +514,7 @@ impl State {
         let mut content = false;
         for a in &tag.attrs {
             match &*a.name.local {
-                "class" | "id" => {
+                "class" | "id" if !matches!(name, "html" | "body" | "article" | "main") => {
                     let (b, c) = class_hints(&a.value);
                     boiler |= b;
                     content |= c;
@@ -545,7 +554,12 @@ impl State {
         self.page.elements.push(Element {
             parent,
             tag: kind_of(name),
-            boiler_depth: parent_boiler + u16::from(boiler && !content),
+            // An element named as the article body is content whatever its ancestors say.
+            boiler_depth: if content {
+                0
+            } else {
+                parent_boiler + u16::from(boiler)
+            },
             content_hint: content,
             depth: parent_depth.saturating_add(1),
         });

@@ -18,9 +18,6 @@ use crate::blocks::{Block, Kind, Page};
 const DESCEND_SHARE: f32 = 0.70;
 
 fn weight(block: &Block, boiler: bool) -> f32 {
-    if boiler {
-        return 0.0;
-    }
     let ld = block.link_density();
     if ld > 0.5 {
         return 0.0;
@@ -41,7 +38,9 @@ fn weight(block: &Block, boiler: bool) -> f32 {
     } else {
         1.0
     };
-    chars * factor * shortness
+    // Under boilerplate: counted a little, in case a wrapper's class misleads.
+    let boiler = if boiler { 0.1 } else { 1.0 };
+    chars * factor * shortness * boiler
 }
 
 /// The indices of the blocks that make up the article, in page order.
