@@ -16,6 +16,8 @@ use crate::blocks::{Block, Kind, Page};
 
 /// How much of its parent's weight a child must hold to be walked into.
 const DESCEND_SHARE: f32 = 0.70;
+/// How much of the container's weight a sibling must hold to join it.
+const SIBLING_SHARE: f32 = 1.0;
 
 fn weight(block: &Block, boiler: bool) -> f32 {
     let ld = block.link_density();
@@ -109,19 +111,33 @@ pub fn select(page: &Page) -> Vec<usize> {
     let base_boiler = elements[container].boiler_depth;
     // The container's descendants are the elements numbered after it up to the
     // first one that is not deeper.
-    let end = if container == 0 {
-        n
-    } else {
-        let depth = elements[container].depth;
-        (container + 1..n)
-            .find(|&i| elements[i].depth <= depth)
-            .unwrap_or(n)
+    let range_of = |c: usize| -> (usize, usize) {
+        if c == 0 {
+            return (0, n);
+        }
+        let depth = elements[c].depth;
+        (c, (c + 1..n).find(|&i| elements[i].depth <= depth).unwrap_or(n))
     };
-
+    let mut ranges = vec![range_of(container)];
+    // Siblings holding a fair share of prose too (an article split by an ad or a
+    // promo box) join the container.
+    if container != 0 {
+        let parent = elements[container].parent;
+        for i in 1..n {
+            if i != container
+                && elements[i].parent == parent
+                && elements[i].boiler_depth <= base_boiler
+                && sum[i] >= SIBLING_SHARE * sum[container]
+                && !matches!(elements[i].tag, Kind::Heading(_) | Kind::Caption)
+            {
+                ranges.push(range_of(i));
+            }
+        }
+    }
     let mut keep = Vec::new();
     for (i, block) in page.blocks.iter().enumerate() {
         let e = block.element as usize;
-        if container != 0 && (e < container || e >= end) {
+        if !ranges.iter().any(|&(a, b)| e >= a && e < b) {
             continue;
         }
         let el = &elements[block.element as usize];
@@ -129,7 +145,10 @@ pub fn select(page: &Page) -> Vec<usize> {
             continue;
         }
         let ld = block.link_density();
-        if ld > 0.5 || (ld > 0.25 && block.chars < 80) {
+        if ld > 0.5
+            || (ld > 0.25 && block.chars < 80)
+            || (ld > 0.6 && block.kind == Kind::ListItem)
+        {
             continue;
         }
         if matches!(block.kind, Kind::Heading(1)) {
