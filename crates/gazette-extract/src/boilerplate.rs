@@ -42,7 +42,8 @@ pub struct BoilerplateConfig {
     pub min_share: f32,
     /// Pages remembered: past this, counts are halved.
     pub window: u32,
-    /// Paragraphs of at most this many words are also learnt by their first two words.
+    /// Paragraphs of at most this many words are also learnt by their first two words
+    /// (longer ones are prose, whose openings such as "Le ministre" repeat by chance).
     pub prefix_max_words: usize,
 }
 
@@ -52,7 +53,7 @@ impl Default for BoilerplateConfig {
             min_pages: 3,
             min_share: 0.3,
             window: 200,
-            prefix_max_words: 30,
+            prefix_max_words: 15,
         }
     }
 }

@@ -154,6 +154,10 @@ pub fn select(page: &Page) -> Vec<usize> {
         if matches!(block.kind, Kind::Heading(1)) {
             continue;
         }
+        // A photo credit, often fused with a related headline: "© REUTERS/ Name Title".
+        if block.text.starts_with('©') && block.text.split_whitespace().count() <= 40 {
+            continue;
+        }
         keep.push(i);
     }
     // Short fragments at the edges (dates, bylines, "Share", credits) are not prose.
