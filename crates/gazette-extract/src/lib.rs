@@ -20,11 +20,13 @@
 //! assert!(article.text.contains("\n\nSecond paragraphe"));
 //! ```
 
+pub mod blocks;
+pub mod boilerplate;
 pub mod charset;
+pub mod content;
 mod dates;
+pub mod metadata;
 
-use dom_query::Document;
-use dom_smoothie::{Readability, TextMode};
 use gazette_core::ArticleContent;
 use url::Url;
 
@@ -98,77 +100,57 @@ pub fn extract_with(
         });
     }
     let decoded = charset::decode_html(html, http_charset, Some(url));
-    let document = Document::from(decoded.text.as_str());
-    let canonical_url = canonical(&document, url);
-    let html_lang = document.select("html").attr("lang").map(|l| l.to_string());
-
-    let readability_config = dom_smoothie::Config {
-        text_mode: TextMode::Formatted,
-        max_elements_to_parse: config.max_elements,
-        ..Default::default()
-    };
-    let mut readability =
-        Readability::with_document(document, Some(url.as_str()), Some(readability_config))
-            .map_err(|_| ExtractError::NoArticle {
-                url: url.to_string(),
-            })?;
-    let article = readability.parse().map_err(|e| match e {
-        dom_smoothie::ReadabilityError::TooManyElements(found, limit) => {
-            ExtractError::TooManyElements {
-                url: url.to_string(),
-                found,
-                limit,
-            }
-        }
-        _ => ExtractError::NoArticle {
+    let page = blocks::parse(&decoded.text);
+    if page.elements.len() > config.max_elements {
+        return Err(ExtractError::TooManyElements {
             url: url.to_string(),
-        },
-    })?;
-
-    let text = normalise_text(&article.text_content);
-    // A few words (a menu, a cookie banner) are not an article.
+            found: page.elements.len(),
+            limit: config.max_elements,
+        });
+    }
+    let meta = metadata::read(&page.raw);
+    let selected = content::select(&page);
+    let mut text = String::new();
+    for i in selected {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&page.blocks[i].text);
+    }
+    let text = normalise_text(&text);
     if text.chars().filter(|c| c.is_alphanumeric()).count() < MIN_ARTICLE_CHARS {
         return Err(ExtractError::NoArticle {
             url: url.to_string(),
         });
     }
+    let canonical_url = meta
+        .canonical
+        .as_deref()
+        .and_then(|c| url.join(c).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    // Relative links resolve against the page's own address when it was read from a file.
+    let base = match (&canonical_url, url.scheme()) {
+        (Some(c), "file") => c,
+        _ => url,
+    };
     Ok(ArticleContent {
         url: Some(url.clone()),
-        canonical_url,
-        title: non_empty(&article.title),
-        authors: article
-            .byline
-            .as_deref()
-            .map(split_authors)
-            .unwrap_or_default(),
-        published: article.published_time.as_deref().and_then(parse_date),
-        modified: article.modified_time.as_deref().and_then(parse_date),
-        lang: article
-            .lang
-            .as_deref()
-            .or(html_lang.as_deref())
-            .and_then(primary_language),
-        site_name: article.site_name.as_deref().and_then(non_empty),
-        description: article.excerpt.as_deref().and_then(non_empty),
-        image: article
+        canonical_url: canonical_url.clone(),
+        title: meta.title,
+        authors: meta.authors,
+        published: meta.published.as_deref().and_then(parse_date),
+        modified: meta.modified.as_deref().and_then(parse_date),
+        lang: meta.lang.as_deref().and_then(primary_language),
+        site_name: meta.site_name,
+        description: meta.description,
+        image: meta
             .image
             .as_deref()
-            .and_then(|i| url.join(i).ok())
+            .and_then(|i| base.join(i).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https")),
         text,
         quotes: Vec::new(),
     })
-}
-
-/// `<link rel="canonical">`, else `og:url`, resolved against the page URL.
-fn canonical(document: &Document, url: &Url) -> Option<Url> {
-    let href = document
-        .select("link[rel~=canonical]")
-        .attr("href")
-        .or_else(|| document.select("meta[property='og:url']").attr("content"))?;
-    url.join(href.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// Paragraphs separated by exactly one blank line, whitespace inside collapsed.
@@ -184,7 +166,7 @@ fn normalise_text(raw: &str) -> String {
 }
 
 /// "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"].
-fn split_authors(byline: &str) -> Vec<String> {
+pub(crate) fn split_authors(byline: &str) -> Vec<String> {
     let byline = byline.trim();
     let lower = byline.to_lowercase();
     let byline = ["by ", "par "]
@@ -205,11 +187,6 @@ fn primary_language(tag: &str) -> Option<String> {
     let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
     (primary.len() >= 2 && primary.len() <= 3 && primary.chars().all(|c| c.is_ascii_alphabetic()))
         .then_some(primary)
-}
-
-fn non_empty(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 #[cfg(test)]

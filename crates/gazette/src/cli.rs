@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(value_name = "FILE|-")]
         input: String,
     },
+    /// Extract the article of HTML pages (files, directories, `.html.gz`, URLs, `-` for
+    /// standard input): main text and metadata.
+    Extract(ExtractArgs),
     /// Telegram: check the bot's token, run the subscriber bot.
     #[command(subcommand)]
     Telegram(TelegramCommand),
@@ -70,6 +73,30 @@ pub enum Command {
 pub enum TextOrJson {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// One JSON object for one page; for several pages, an object keyed by page id
+    /// (the form `score_extraction.py` reads).
+    Json,
+    /// One JSON object a line, each with its page `id`.
+    Jsonl,
+    /// Title and text.
+    Text,
+    /// Title as a heading, a metadata line, then the text.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExtractFormat,
+    /// Files (`.html`, `.htm`, `.html.gz`), directories (searched recursively for
+    /// those), http(s) URLs, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH|URL|-")]
+    pub inputs: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +318,17 @@ pub enum BenchCommand {
         /// How much later each replay pass is (default: the window plus an hour).
         #[arg(long)]
         shift: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextOrJson,
+    },
+    /// Extract the article of every page under the directories (`.html`, `.htm`,
+    /// `.html.gz`) and print pages/s on one core, MB/s and peak memory.
+    Extract {
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Passes over the pages (the figures are for all passes together).
+        #[arg(long, default_value_t = 3)]
+        iterations: u32,
         #[arg(long, value_enum, default_value = "text")]
         format: TextOrJson,
     },

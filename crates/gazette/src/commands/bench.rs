@@ -66,6 +66,11 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             }
             super::bench_cluster::run(&config, &files, &at, shift, format)
         }
+        BenchCommand::Extract {
+            dirs,
+            iterations,
+            format,
+        } => super::bench_extract::run(&dirs, iterations.max(1), format, quiet),
         BenchCommand::Feeds {
             dir,
             iterations,

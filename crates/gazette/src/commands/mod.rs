@@ -5,9 +5,11 @@ mod bench;
 mod bench_analyze;
 mod bench_cluster;
 mod bench_edition;
+mod bench_extract;
 mod bench_pipeline;
 mod cluster;
 mod edition;
+mod extract;
 mod feeds;
 mod ingest;
 mod init;
@@ -31,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             cluster::run(&config.stories, &args)
         }
+        Command::Extract(args) => extract::run(cli.config.as_deref(), args).await,
         Command::Feeds(crate::cli::FeedsCommand::Parse { inputs }) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
             feeds::parse(&config, &inputs).await
@@ -49,7 +52,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 | Command::Init(_)
                 | Command::Bench(_)
                 | Command::Cluster(_)
-                | Command::Analyze { .. } => {
+                | Command::Analyze { .. }
+                | Command::Extract(_) => {
                     unreachable!("handled above")
                 }
             }

@@ -1,0 +1,768 @@
+//! One pass over the page: HTML tokens → a flat list of text [`Block`]s and the page's
+//! metadata [`Raw`] (title, `<meta>`, `<link>`, JSON-LD, `<time>`, microdata).
+//!
+//! No DOM is built. The tokenizer is html5ever's (the HTML standard's tokenizer:
+//! entities, raw text in `<script>`/`<style>`, broken markup); on top of it a stack
+//! of open elements with the few implied end tags that matter for text (`<p>`,
+//! `<li>`, table cells) records every element once, with its parent, its tag and
+//! what its `class`/`id`/`role` say (boilerplate or content). Text between block
+//! boundaries becomes a block that knows its innermost element, how much of it is
+//! link text, and whether it is a heading, a list item or a caption.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, CharacterTokens, EndTag, StartTag, Tag, TagToken, Token, TokenSink,
+    TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+
+/// An element of the page, recorded when it opens.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Index of the parent element (the root points to itself).
+    pub parent: u32,
+    pub tag: Kind,
+    /// Boilerplate elements (by tag, class, id or role) between the root and here, inclusive.
+    pub boiler_depth: u16,
+    /// Whether class/id/itemprop name this element as the article body.
+    pub content_hint: bool,
+    /// Depth in the element tree.
+    pub depth: u16,
+}
+
+/// What kind of element, for the classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Root,
+    /// `<p>`, `<pre>`, `<blockquote>`, `<dd>`.
+    Paragraph,
+    Heading(u8),
+    ListItem,
+    Cell,
+    Caption,
+    Article,
+    Main,
+    Other,
+}
+
+/// A run of text between block boundaries.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub text: String,
+    /// The innermost open element when the block ended.
+    pub element: u32,
+    /// The nearest block-level element (paragraph, heading, list item...).
+    pub kind: Kind,
+    /// Letters and digits in the text.
+    pub chars: u32,
+    /// Letters and digits inside links.
+    pub link_chars: u32,
+}
+
+impl Block {
+    pub fn link_density(&self) -> f32 {
+        if self.chars == 0 {
+            1.0
+        } else {
+            self.link_chars as f32 / self.chars as f32
+        }
+    }
+}
+
+/// Metadata seen during the pass, unparsed.
+#[derive(Debug, Default)]
+pub struct Raw {
+    pub title: String,
+    pub html_lang: Option<String>,
+    /// `<meta>`: (name, property or itemprop, lowercased) → content, in page order.
+    pub metas: Vec<(String, String)>,
+    /// `<link rel>`: (rel, href).
+    pub links: Vec<(String, String)>,
+    /// Contents of `<script type="application/ld+json">`.
+    pub json_ld: Vec<String>,
+    /// `datetime` attributes of `<time>` elements, in page order.
+    pub times: Vec<String>,
+    /// Text of elements with `itemprop="author"` / `rel="author"` / author class (first few).
+    pub author_texts: Vec<String>,
+}
+
+/// The result of the pass.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub elements: Vec<Element>,
+    pub blocks: Vec<Block>,
+    pub raw: Raw,
+}
+
+#[derive(Debug)]
+struct Open {
+    name: html5ever::LocalName,
+    index: u32,
+    block: bool,
+}
+
+#[derive(Default)]
+struct State {
+    page: Page,
+    stack: Vec<Open>,
+    text: String,
+    chars: u32,
+    link_chars: u32,
+    in_link: u32,
+    /// Inside an element whose content is not text (svg, select, template...): its depth.
+    skip: u32,
+    capture: Capture,
+    captured: String,
+    /// Capturing the text of an author element: stack depth where it opened.
+    author_at: Option<usize>,
+    author_text: String,
+    max_depth: usize,
+}
+
+#[derive(Default, PartialEq, Eq, Clone, Copy)]
+enum Capture {
+    #[default]
+    None,
+    Title,
+    JsonLd,
+    Script,
+}
+
+/// Words in class/id that mark boilerplate.
+const BOILER_WORDS: &[&str] = &[
+    "nav",
+    "menu",
+    "footer",
+    "sidebar",
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "recommend",
+    "newsletter",
+    "subscribe",
+    "promo",
+    "advert",
+    "ad",
+    "ads",
+    "banner",
+    "cookie",
+    "breadcrumb",
+    "breadcrumbs",
+    "widget",
+    "popup",
+    "signup",
+    "outbrain",
+    "taboola",
+    "login",
+    "toolbar",
+    "pagination",
+    "trending",
+    "popular",
+    "copyright",
+    "disclaimer",
+    "masthead",
+    "skip",
+    "tags",
+    "tag",
+    "byline",
+    "author",
+    "meta",
+    "caption",
+    "credit",
+    "sr",
+    "visually",
+    "print",
+    "teaser",
+    "more",
+    "readmore",
+    "lire",
+    "aussi",
+    "newsletters",
+    "rail",
+    "dateline",
+    "timestamp",
+    "date",
+    "topics",
+];
+
+/// Words in class/id that mark the article body.
+const CONTENT_WORDS: &[&str] = &[
+    "articlebody",
+    "article-body",
+    "article_body",
+    "articletext",
+    "article-text",
+    "article-content",
+    "article__body",
+    "article__content",
+    "story-body",
+    "storybody",
+    "story-content",
+    "entry-content",
+    "post-content",
+    "post-body",
+    "postbody",
+    "content-body",
+    "body-text",
+    "bodytext",
+    "rich-text",
+    "article-main",
+];
+
+fn class_hints(value: &str) -> (bool, bool) {
+    let lower = value.to_ascii_lowercase();
+    let content = CONTENT_WORDS.iter().any(|w| lower.contains(w));
+    if content {
+        return (false, true);
+    }
+    // A class or id is boilerplate when its first or last word is a boilerplate
+    // word ("share-buttons", "SideBar__widget", "entry-meta"), except taxonomy
+    // classes that describe the page rather than the element ("tag-economy").
+    let boiler = lower.split_whitespace().any(|token| {
+        if [
+            "tag-",
+            "category-",
+            "categories-",
+            "postid",
+            "post-",
+            "page-",
+            "format-",
+            "has-",
+            "status-",
+        ]
+        .iter()
+        .any(|p| token.starts_with(p))
+        {
+            return false;
+        }
+        let mut words = token
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty());
+        let first = words.next();
+        let last = words.last();
+        first.is_some_and(|w| BOILER_WORDS.contains(&w))
+            || last.is_some_and(|w| BOILER_WORDS.contains(&w))
+    });
+    (boiler, false)
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "caption"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "main"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "form"
+            | "fieldset"
+            | "address"
+            | "details"
+            | "summary"
+            | "center"
+            | "body"
+            | "html"
+            | "option"
+            | "label"
+            | "button"
+            | "dialog"
+            | "menu"
+            | "legend"
+            | "hgroup"
+            | "picture"
+            | "video"
+            | "audio"
+    )
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+    )
+}
+
+fn kind_of(name: &str) -> Kind {
+    match name {
+        "p" | "pre" | "blockquote" | "dd" => Kind::Paragraph,
+        "h1" => Kind::Heading(1),
+        "h2" => Kind::Heading(2),
+        "h3" => Kind::Heading(3),
+        "h4" => Kind::Heading(4),
+        "h5" => Kind::Heading(5),
+        "h6" => Kind::Heading(6),
+        "li" | "dt" => Kind::ListItem,
+        "td" | "th" => Kind::Cell,
+        "figcaption" | "caption" => Kind::Caption,
+        "article" => Kind::Article,
+        "main" => Kind::Main,
+        _ => Kind::Other,
+    }
+}
+
+fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
+    tag.attrs
+        .iter()
+        .find(|a| &*a.name.local == name)
+        .map(|a| &*a.value)
+}
+
+impl State {
+    fn flush(&mut self) {
+        if self.chars > 0 {
+            let text = self.text.trim().to_string();
+            let element = self.stack.last().map_or(0, |o| o.index);
+            let kind = self
+                .stack
+                .iter()
+                .rev()
+                .find(|o| o.block)
+                .map_or(Kind::Other, |o| kind_of(&o.name));
+            self.page.blocks.push(Block {
+                text,
+                element,
+                kind,
+                chars: self.chars,
+                link_chars: self.link_chars,
+            });
+        }
+        self.text.clear();
+        self.chars = 0;
+        self.link_chars = 0;
+    }
+
+    fn push_text(&mut self, s: &str) {
+        for c in s.chars() {
+            if c.is_whitespace() {
+                if !self.text.is_empty() && !self.text.ends_with(' ') {
+                    self.text.push(' ');
+                }
+            } else {
+                self.text.push(c);
+                if c.is_alphanumeric() {
+                    self.chars += 1;
+                    if self.in_link > 0 {
+                        self.link_chars += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag) -> TokenSinkResult<()> {
+        let name = &*tag.name;
+        if self.skip > 0 {
+            if !is_void(name) && !tag.self_closing {
+                self.skip += 1;
+            }
+            return TokenSinkResult::Continue;
+        }
+        match name {
+            "script" => {
+                let ty = attr(&tag, "type").unwrap_or("").to_ascii_lowercase();
+                self.capture = if ty.contains("ld+json") {
+                    Capture::JsonLd
+                } else {
+                    Capture::Script
+                };
+                self.captured.clear();
+                return TokenSinkResult::RawData(RawKind::ScriptData);
+            }
+            "style" | "noscript" | "xmp" | "iframe" | "noembed" | "noframes" => {
+                self.capture = Capture::Script;
+                return TokenSinkResult::RawData(RawKind::Rawtext);
+            }
+            "title" => {
+                self.capture = Capture::Title;
+                self.captured.clear();
+                return TokenSinkResult::RawData(RawKind::Rcdata);
+            }
+            "textarea" => {
+                self.capture = Capture::Script;
+                return TokenSinkResult::RawData(RawKind::Rcdata);
+            }
+            "plaintext" => return TokenSinkResult::Plaintext,
+            "svg" | "math" | "select" | "template" | "object" | "canvas" | "map" => {
+                if !tag.self_closing {
+                    self.skip = 1;
+                }
+                return TokenSinkResult::Continue;
+            }
+            "meta" => {
+                let key = attr(&tag, "property")
+                    .or_else(|| attr(&tag, "name"))
+                    .or_else(|| attr(&tag, "itemprop"));
+                if let (Some(k), Some(v)) = (key, attr(&tag, "content")) {
+                    self.page
+                        .raw
+                        .metas
+                        .push((k.trim().to_ascii_lowercase(), v.to_string()));
+                }
+                if let Some(ip) = attr(&tag, "itemprop") {
+                    if let Some(v) = attr(&tag, "datetime") {
+                        self.page
+                            .raw
+                            .metas
+                            .push((ip.to_ascii_lowercase(), v.to_string()));
+                    }
+                }
+                return TokenSinkResult::Continue;
+            }
+            "link" => {
+                if let (Some(rel), Some(href)) = (attr(&tag, "rel"), attr(&tag, "href")) {
+                    self.page
+                        .raw
+                        .links
+                        .push((rel.to_ascii_lowercase(), href.to_string()));
+                }
+                return TokenSinkResult::Continue;
+            }
+            "html" => {
+                if let Some(lang) = attr(&tag, "lang") {
+                    self.page.raw.html_lang.get_or_insert(lang.to_string());
+                }
+            }
+            "br" => {
+                if !self.text.is_empty() && !self.text.ends_with(' ') {
+                    self.text.push(' ');
+                }
+                return TokenSinkResult::Continue;
+            }
+            "hr" => {
+                self.flush();
+                return TokenSinkResult::Continue;
+            }
+            "time" => {
+                if let Some(dt) = attr(&tag, "datetime") {
+                    self.page.raw.times.push(dt.to_string());
+                }
+            }
+            _ => {}
+        }
+        if is_void(name) {
+            return TokenSinkResult::Continue;
+        }
+        // Implied end tags: a new <p> closes an open <p>, a new <li> an open <li>...
+        let closes: &[&str] = match name {
+            "p" | "div" | "ul" | "ol" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "blockquote" | "section" | "article" | "pre" => &["p"],
+            "li" => &["li", "p"],
+            "dt" | "dd" => &["dt", "dd", "p"],
+            "td" | "th" => &["td", "th", "p"],
+            "tr" => &["tr", "td", "th", "p"],
+            "option" => &["option"],
+            _ => &[],
+        };
+        if !closes.is_empty() {
+            if let Some(top) = self.stack.last() {
+                if closes.contains(&&*top.name) {
+                    self.end_name(&top.name.clone());
+                }
+            }
+        }
+        let block = is_block(name);
+        if block {
+            self.flush();
+        }
+        if name == "a" {
+            self.in_link += 1;
+        }
+        let parent = self.stack.last().map_or(0, |o| o.index);
+        let (parent_boiler, parent_depth) = self
+            .page
+            .elements
+            .get(parent as usize)
+            .map_or((0, 0), |e| (e.boiler_depth, e.depth));
+        let mut boiler = matches!(
+            name,
+            "nav" | "aside" | "footer" | "form" | "button" | "header" | "dialog" | "menu"
+        );
+        let mut content = false;
+        for a in &tag.attrs {
+            match &*a.name.local {
+                "class" | "id" if !matches!(name, "html" | "body" | "article" | "main") => {
+                    let (b, c) = class_hints(&a.value);
+                    boiler |= b;
+                    content |= c;
+                }
+                "role" => {
+                    boiler |= matches!(
+                        &*a.value,
+                        "navigation"
+                            | "complementary"
+                            | "contentinfo"
+                            | "banner"
+                            | "menu"
+                            | "dialog"
+                            | "alert"
+                            | "button"
+                    );
+                    content |= &*a.value == "main" || &*a.value == "article";
+                }
+                "itemprop" => {
+                    let v = a.value.to_ascii_lowercase();
+                    content |= v.contains("articlebody");
+                    if v == "author" && self.author_at.is_none() {
+                        self.author_at = Some(self.stack.len());
+                        self.author_text.clear();
+                    }
+                }
+                "rel" if name == "a" && a.value.contains("author") => {
+                    if self.author_at.is_none() {
+                        self.author_at = Some(self.stack.len());
+                        self.author_text.clear();
+                    }
+                }
+                "hidden" => boiler = true,
+                "aria-hidden" => boiler |= &*a.value == "true",
+                "style" => {
+                    let v = a.value.to_ascii_lowercase().replace(' ', "");
+                    boiler |= v.contains("display:none") || v.contains("visibility:hidden");
+                }
+                _ => {}
+            }
+        }
+        let index = self.page.elements.len() as u32;
+        self.page.elements.push(Element {
+            parent,
+            tag: kind_of(name),
+            // An element named as the article body is content whatever its ancestors say.
+            boiler_depth: if content {
+                0
+            } else {
+                parent_boiler + u16::from(boiler)
+            },
+            content_hint: content,
+            depth: parent_depth.saturating_add(1),
+        });
+        self.stack.push(Open {
+            name: tag.name.clone(),
+            index,
+            block,
+        });
+        self.max_depth = self.max_depth.max(self.stack.len());
+        TokenSinkResult::Continue
+    }
+
+    fn end_name(&mut self, name: &html5ever::LocalName) {
+        let Some(pos) = self.stack.iter().rposition(|o| &o.name == name) else {
+            return;
+        };
+        // Unclosed elements inside a closing block are closed too (broken markup).
+        while self.stack.len() > pos {
+            // The block's text belongs to the element that ends: flush before popping.
+            if self.stack.last().is_some_and(|o| o.block) {
+                self.flush();
+            }
+            let open = self.stack.pop().expect("non-empty");
+            if &*open.name == "a" {
+                self.in_link = self.in_link.saturating_sub(1);
+            }
+            if self.author_at == Some(self.stack.len()) {
+                self.author_at = None;
+                let t = self
+                    .author_text
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !t.is_empty() && self.page.raw.author_texts.len() < 8 {
+                    self.page.raw.author_texts.push(t);
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, tag: Tag) {
+        let name = &*tag.name;
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        match name {
+            "script" | "style" | "noscript" | "xmp" | "iframe" | "noembed" | "noframes"
+            | "textarea" => {
+                if self.capture == Capture::JsonLd && self.page.raw.json_ld.len() < 16 {
+                    self.page
+                        .raw
+                        .json_ld
+                        .push(std::mem::take(&mut self.captured));
+                }
+                self.capture = Capture::None;
+                return;
+            }
+            "title" => {
+                if self.capture == Capture::Title && self.page.raw.title.is_empty() {
+                    self.page.raw.title = std::mem::take(&mut self.captured);
+                }
+                self.capture = Capture::None;
+                return;
+            }
+            "br" => {
+                self.push_text(" ");
+                return;
+            }
+            "p" if !self.stack.iter().any(|o| &*o.name == "p") => {
+                // A stray </p> is an empty paragraph: a block boundary.
+                self.flush();
+                return;
+            }
+            _ => {}
+        }
+        self.end_name(&tag.name);
+    }
+
+    fn chars(&mut self, s: &StrTendril) {
+        match self.capture {
+            Capture::None => {}
+            Capture::Script => return,
+            Capture::Title | Capture::JsonLd => {
+                if self.captured.len() < 1 << 20 {
+                    self.captured.push_str(s);
+                }
+                return;
+            }
+        }
+        if self.skip > 0 {
+            return;
+        }
+        if self.author_at.is_some() && self.author_text.len() < 200 {
+            self.author_text.push_str(s);
+            self.author_text.push(' ');
+        }
+        self.push_text(s);
+    }
+}
+
+struct Sink(RefCell<State>);
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut state = self.0.borrow_mut();
+        match token {
+            TagToken(tag) => match tag.kind {
+                StartTag => {
+                    let self_closing = tag.self_closing;
+                    let name = tag.name.clone();
+                    let r = state.start(tag);
+                    if self_closing && !is_void(&name) && r == TokenSinkResult::Continue {
+                        // <div/> in HTML is an open tag, but <a/> in generated markup is
+                        // meant empty: close it when it was pushed.
+                        if state.stack.last().is_some_and(|o| o.name == name) {
+                            state.end_name(&name);
+                        }
+                    }
+                    r
+                }
+                EndTag => {
+                    state.end(tag);
+                    TokenSinkResult::Continue
+                }
+            },
+            CharacterTokens(s) => {
+                state.chars(&s);
+                TokenSinkResult::Continue
+            }
+            _ => TokenSinkResult::Continue,
+        }
+    }
+}
+
+/// Tokenises `html` once and returns its blocks, elements and raw metadata.
+pub fn parse(html: &str) -> Page {
+    let mut state = State::default();
+    state.page.elements.push(Element {
+        parent: 0,
+        tag: Kind::Root,
+        boiler_depth: 0,
+        content_hint: false,
+        depth: 0,
+    });
+    let tokenizer = Tokenizer::new(Sink(RefCell::new(state)), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let mut state = tokenizer.sink.0.into_inner();
+    state.flush();
+    state.page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_know_their_links_and_kind() {
+        let page = parse(
+            "<html lang=fr><head><title>T &amp; U</title></head><body><nav><a href=/>Home</a></nav>\
+             <p>Un <b>texte</b> avec <a href=x>un lien</a><p>Second<h2>Titre</h2></body>",
+        );
+        assert_eq!(page.raw.title, "T & U");
+        assert_eq!(page.raw.html_lang.as_deref(), Some("fr"));
+        let texts: Vec<_> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["Home", "Un texte avec un lien", "Second", "Titre"]);
+        assert_eq!(page.blocks[0].link_density(), 1.0);
+        assert_eq!(page.blocks[1].kind, Kind::Paragraph);
+        assert_eq!(page.blocks[3].kind, Kind::Heading(2));
+        let nav = &page.elements[page.blocks[0].element as usize];
+        assert!(nav.boiler_depth > 0);
+    }
+
+    #[test]
+    fn scripts_and_styles_are_not_text_but_json_ld_is_kept() {
+        let page = parse(
+            "<script>var a = '<p>no</p>';</script><style>p{}</style>\
+             <script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script><p>yes</p>",
+        );
+        let texts: Vec<_> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["yes"]);
+        assert_eq!(page.raw.json_ld, ["{\"@type\":\"NewsArticle\"}"]);
+    }
+}

@@ -1,0 +1,184 @@
+//! Main content: which of a page's [`Block`]s are the article.
+//!
+//! 1. Every block gets a weight: its letters when it reads like prose (little link
+//!    text, not under a boilerplate element), more for paragraphs, nothing for
+//!    link lists and boilerplate.
+//! 2. Weights are summed up the element tree; the container is found by walking
+//!    down from the root into the child holding most of the weight, as long as that
+//!    child holds most of its parent's weight (a wrapper), and stopping at a block
+//!    of text. An element named as the article body (`itemprop="articleBody"`,
+//!    `article-body` classes) with a fair share of the weight is taken directly.
+//! 3. Inside the container, blocks are kept unless they sit under a boilerplate
+//!    element that is not an ancestor of the container, are mostly links, or are
+//!    short fragments at the edges (bylines, dates, "share" rows).
+
+use crate::blocks::{Block, Kind, Page};
+
+/// How much of its parent's weight a child must hold to be walked into.
+const DESCEND_SHARE: f32 = 0.70;
+/// How much of the container's weight a sibling must hold to join it.
+const SIBLING_SHARE: f32 = 1.0;
+
+fn weight(block: &Block, boiler: bool) -> f32 {
+    let ld = block.link_density();
+    if ld > 0.5 {
+        return 0.0;
+    }
+    let chars = block.chars as f32 * (1.0 - ld);
+    let factor = match block.kind {
+        Kind::Paragraph => 1.5,
+        Kind::Heading(_) => 0.5,
+        Kind::ListItem | Kind::Cell => 0.6,
+        Kind::Caption => 0.2,
+        _ => 1.0,
+    };
+    // Short blocks are rarely prose.
+    let shortness = if block.chars < 25 {
+        0.2
+    } else if block.chars < 60 {
+        0.6
+    } else {
+        1.0
+    };
+    // Under boilerplate: counted a little, in case a wrapper's class misleads.
+    let boiler = if boiler { 0.1 } else { 1.0 };
+    chars * factor * shortness * boiler
+}
+
+/// The indices of the blocks that make up the article, in page order.
+pub fn select(page: &Page) -> Vec<usize> {
+    let elements = &page.elements;
+    let n = elements.len();
+    if page.blocks.is_empty() || n == 0 {
+        return Vec::new();
+    }
+    // Weights summed up the tree in one backward sweep: a child's index is always
+    // larger than its parent's (elements are numbered as they open).
+    let mut sum = vec![0f32; n];
+    for block in &page.blocks {
+        let el = &elements[block.element as usize];
+        sum[block.element as usize] += weight(block, el.boiler_depth > 0);
+    }
+    for i in (1..n).rev() {
+        let p = elements[i].parent as usize;
+        sum[p] += sum[i];
+    }
+    // Largest child of every element.
+    let mut best_child = vec![u32::MAX; n];
+    for i in 1..n {
+        let p = elements[i].parent as usize;
+        if best_child[p] == u32::MAX || sum[i] > sum[best_child[p] as usize] {
+            best_child[p] = i as u32;
+        }
+    }
+    let total = sum[0];
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    // An element named as the article body, holding a fair share of the text.
+    let hinted = (1..n)
+        .filter(|&i| elements[i].content_hint && sum[i] >= 0.35 * total)
+        .max_by(|&a, &b| {
+            sum[a]
+                .partial_cmp(&sum[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(b.cmp(&a))
+        });
+    let container = match hinted {
+        Some(i) => i,
+        None => {
+            let mut c = 0usize;
+            loop {
+                let child = best_child[c];
+                if child == u32::MAX {
+                    break;
+                }
+                let child = child as usize;
+                if sum[child] < DESCEND_SHARE * sum[c] {
+                    break;
+                }
+                if matches!(
+                    elements[child].tag,
+                    Kind::Paragraph | Kind::Heading(_) | Kind::ListItem | Kind::Caption
+                ) {
+                    break;
+                }
+                c = child;
+            }
+            c
+        }
+    };
+    let base_boiler = elements[container].boiler_depth;
+    // The container's descendants are the elements numbered after it up to the
+    // first one that is not deeper.
+    let range_of = |c: usize| -> (usize, usize) {
+        if c == 0 {
+            return (0, n);
+        }
+        let depth = elements[c].depth;
+        (
+            c,
+            (c + 1..n)
+                .find(|&i| elements[i].depth <= depth)
+                .unwrap_or(n),
+        )
+    };
+    let mut ranges = vec![range_of(container)];
+    // Siblings holding a fair share of prose too (an article split by an ad or a
+    // promo box) join the container.
+    if container != 0 {
+        let parent = elements[container].parent;
+        for i in 1..n {
+            if i != container
+                && elements[i].parent == parent
+                && elements[i].boiler_depth <= base_boiler
+                && sum[i] >= SIBLING_SHARE * sum[container]
+                && !matches!(elements[i].tag, Kind::Heading(_) | Kind::Caption)
+            {
+                ranges.push(range_of(i));
+            }
+        }
+    }
+    let mut keep = Vec::new();
+    for (i, block) in page.blocks.iter().enumerate() {
+        let e = block.element as usize;
+        if !ranges.iter().any(|&(a, b)| e >= a && e < b) {
+            continue;
+        }
+        let el = &elements[block.element as usize];
+        if el.boiler_depth > base_boiler {
+            continue;
+        }
+        let ld = block.link_density();
+        if ld > 0.5 || (ld > 0.25 && block.chars < 80) || (ld > 0.6 && block.kind == Kind::ListItem)
+        {
+            continue;
+        }
+        if matches!(block.kind, Kind::Heading(1)) {
+            continue;
+        }
+        // A photo credit, often fused with a related headline: "© REUTERS/ Name Title".
+        if block.text.starts_with('©') && block.text.split_whitespace().count() <= 40 {
+            continue;
+        }
+        keep.push(i);
+    }
+    // Short fragments at the edges (dates, bylines, "Share", credits) are not prose.
+    while let Some(&first) = keep.first() {
+        let b = &page.blocks[first];
+        if b.chars < 40 && !matches!(b.kind, Kind::Heading(_)) || matches!(b.kind, Kind::Caption) {
+            keep.remove(0);
+        } else {
+            break;
+        }
+    }
+    while let Some(&last) = keep.last() {
+        let b = &page.blocks[last];
+        if b.chars < 40 || matches!(b.kind, Kind::Heading(_) | Kind::Caption) {
+            keep.pop();
+        } else {
+            break;
+        }
+    }
+    keep
+}
