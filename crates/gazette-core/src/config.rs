@@ -237,6 +237,9 @@ pub struct RawPoll {
     pub max_backoff: Option<String>,
     /// Consecutive failures after which a feed is disabled.
     pub disable_after: Option<u32>,
+    /// How long a node's claim on the feeds it is polling keeps other nodes
+    /// off them; a node that dies leaves its feeds to the others after this.
+    pub claim_lease: Option<String>,
 }
 
 /// `[stories]`: grouping articles into stories.
@@ -700,6 +703,7 @@ pub struct PollConfig {
     pub max_interval: SignedDuration,
     pub max_backoff: SignedDuration,
     pub disable_after: u32,
+    pub claim_lease: SignedDuration,
 }
 
 impl Default for PollConfig {
@@ -1267,6 +1271,15 @@ impl RawPoll {
                 }
                 n => n,
             },
+            claim_lease: match duration("poll.claim_lease", self.claim_lease.as_deref(), "15m")? {
+                d if d.is_positive() => d,
+                _ => {
+                    return Err(ConfigError::new(
+                        "poll.claim_lease",
+                        "expected a period longer than zero, e.g. \"15m\"",
+                    ));
+                }
+            },
         })
     }
 }
@@ -1693,6 +1706,18 @@ mod tests {
         assert_eq!(c.poll.max_interval, SignedDuration::from_mins(90));
         let e = parse("[fetch]\ntimeout = \"soon\"").unwrap_err();
         assert_eq!(e.key, "fetch.timeout");
+    }
+
+    #[test]
+    fn the_claim_lease_defaults_to_a_quarter_hour_and_must_be_positive() {
+        assert_eq!(
+            parse("").unwrap().poll.claim_lease,
+            SignedDuration::from_mins(15)
+        );
+        let c = parse("[poll]\nclaim_lease = \"20s\"").unwrap();
+        assert_eq!(c.poll.claim_lease, SignedDuration::from_secs(20));
+        let e = parse("[poll]\nclaim_lease = \"0s\"").unwrap_err();
+        assert_eq!(e.key, "poll.claim_lease", "{e}");
     }
 
     #[test]

@@ -55,12 +55,6 @@ use crate::text::html_to_text;
 /// Sources polled in one pass at most; the rest are due in the next.
 const DUE_PER_PASS: usize = 10_000;
 
-/// How long a claimed source is kept from other pollers (other nodes, another
-/// `gazette ingest`). Longer than polling a batch takes (each fetch is bounded
-/// by `fetch.timeout`), short enough that the sources of a poller that died
-/// are polled again soon. A claim ends earlier when the poll is recorded.
-const CLAIM_LEASE: SignedDuration = SignedDuration::from_mins(15);
-
 /// Entry times used to adapt the polling interval.
 const RECENT_ENTRIES: usize = 20;
 
@@ -243,7 +237,7 @@ impl Ingester {
         while report.polled < DUE_PER_PASS {
             let claimed = self
                 .store
-                .claim_due_sources(now, CLAIM_LEASE, batch)
+                .claim_due_sources(now, self.poll.claim_lease, batch)
                 .await?;
             let (fresh, again): (Vec<Source>, Vec<Source>) =
                 claimed.into_iter().partition(|s| seen.insert(s.id));

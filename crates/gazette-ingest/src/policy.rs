@@ -37,6 +37,7 @@
 //!     max_interval: SignedDuration::from_hours(6),
 //!     max_backoff: SignedDuration::from_hours(24),
 //!     disable_after: 10,
+//!     claim_lease: SignedDuration::from_mins(15),
 //! };
 //! let now: Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
 //! let hourly: Vec<Timestamp> = (1..=5).map(|h| now - SignedDuration::from_hours(h)).collect();
@@ -188,6 +189,7 @@ mod tests {
             max_interval: SignedDuration::from_hours(6),
             max_backoff: SignedDuration::from_hours(24),
             disable_after: 3,
+            claim_lease: SignedDuration::from_mins(15),
         }
     }
 
