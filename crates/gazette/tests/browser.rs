@@ -1,10 +1,10 @@
 //! The web pages in a real browser: headless Chromium (Debian's `chromium`,
 //! installed by `.ci/run`) against `gazette run --role web` on 127.0.0.1.
-//! The home, edition and story pages render the expected stories, their
+//! The home, edition, story and search pages render the expected stories, their
 //! links lead where they say, the admin page refuses an anonymous user, and
 //! a screenshot of each page (at a phone's width) is written to
 //! `$CARGO_TARGET_TMPDIR/screenshots/` (printed; CI keeps it) and, when
-//! `GAZETTE_SCREENSHOTS=DIR` is set, to DIR as well.
+//! `SCREENSHOTS_DIR=DIR` is set, to DIR as well.
 //!
 //! Without Chromium this test fails, saying what to install.
 
@@ -15,9 +15,9 @@ use std::process::Command;
 
 use web_support::*;
 
-/// The browser: `GAZETTE_CHROMIUM`, else `chromium`, else `chromium-browser`.
+/// The browser: `CHROMIUM_BIN`, else `chromium`, else `chromium-browser`.
 fn chromium() -> String {
-    if let Ok(path) = std::env::var("GAZETTE_CHROMIUM") {
+    if let Ok(path) = std::env::var("CHROMIUM_BIN") {
         return path;
     }
     for candidate in ["chromium", "chromium-browser"] {
@@ -31,7 +31,7 @@ fn chromium() -> String {
     }
     panic!(
         "the browser test needs Chromium: apt-get install -y chromium (bash .ci/run installs it), \
-         or GAZETTE_CHROMIUM=/path/to/chrome"
+         or CHROMIUM_BIN=/path/to/chrome"
     );
 }
 
@@ -87,7 +87,7 @@ fn screenshot(url: &str, name: &str) -> PathBuf {
         png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000,
         "not a real PNG"
     );
-    if let Ok(keep) = std::env::var("GAZETTE_SCREENSHOTS") {
+    if let Ok(keep) = std::env::var("SCREENSHOTS_DIR") {
         std::fs::create_dir_all(&keep).unwrap();
         std::fs::copy(&path, Path::new(&keep).join(name)).unwrap();
     }
@@ -190,7 +190,13 @@ async fn home_edition_and_story_pages_render_in_chromium_and_their_links_work() 
     );
     assert!(!admin.contains("Poll due feeds now"));
 
+    // Search, from the form's own URL.
+    let search = dom(&g.url("search?q=Brest"));
+    assert!(search.contains("3 articles with every word"), "{search}");
+    assert!(links(&search).contains(&story_url));
+
     screenshot(&g.base, "home.png");
+    screenshot(&g.url("search?q=Brest"), "search.png");
     screenshot(&edition_url, "edition.png");
     screenshot(&story_url, "story.png");
     screenshot(&g.url("admin"), "admin-anonymous.png");

@@ -121,6 +121,22 @@ async fn pages_show_the_stories_with_every_hostile_text_escaped() {
     );
     assert_no_injection(&sources);
 
+    let (status, _, search) = get(&c, &g.url("search?q=Brest+%3Cscript%3E")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        search.contains("value=\"Brest &lt;script&gt;\""),
+        "the query is escaped too: {search}"
+    );
+    assert!(search.contains("<ol class=\"results\">"));
+    let (_, _, search) = get(&c, &g.url("search?q=brest")).await;
+    assert!(search.contains("3 articles with every word"), "{search}");
+    assert!(search.contains(escaped), "{search}");
+    assert!(search.contains(&format!(
+        "href=\"{}\"",
+        g.url(&format!("stories/{}", g.story.0))
+    )));
+    assert_no_injection(&search);
+
     let (status, _, missing) = get(&c, &g.url("stories/999999")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(missing.contains("<h1>Not Found</h1>"));
@@ -273,7 +289,7 @@ async fn the_json_api_answers_with_documented_shapes_and_stable_error_codes() {
         .keys()
         .cloned()
         .collect();
-    assert_eq!(paths.len(), 6, "{paths:?}");
+    assert_eq!(paths.len(), 7, "{paths:?}");
     for path in paths {
         let concrete = path
             .replace("{channel}", "briefing")
@@ -283,6 +299,34 @@ async fn the_json_api_answers_with_documented_shapes_and_stable_error_codes() {
         assert_eq!(status, StatusCode::OK, "{concrete}");
         assert_eq!(kind, "application/json", "{concrete}");
     }
+
+    let (_, _, body) = get(&c, &g.url("api/v1/search?q=brest")).await;
+    let found = json(&body);
+    let titles: Vec<&str> = found["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Brest counts the damage", FRENCH_TITLE, HOSTILE_TITLE],
+        "newest first"
+    );
+    assert_eq!(found["articles"][0]["story_id"], g.story.0);
+    assert_eq!(
+        found["articles"][1]["url"],
+        Value::Null,
+        "no javascript: URL"
+    );
+    let (_, _, body) = get(&c, &g.url("api/v1/search?q=budget%20parliament")).await;
+    assert_eq!(json(&body)["articles"][0]["title"], OTHER_TITLE);
+    let (_, _, body) = get(&c, &g.url("api/v1/search?q=%22budget%20OR%20*")).await;
+    assert_eq!(
+        json(&body)["articles"].as_array().unwrap().len(),
+        0,
+        "operators are words"
+    );
 
     let (status, _, body) = get(&c, &g.url("healthz")).await;
     assert_eq!(

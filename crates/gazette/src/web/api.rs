@@ -230,3 +230,29 @@ pub async fn sources(State(web): State<super::State>) -> ApiResult {
         .collect();
     Ok(Json(json!({ "sources": list })).into_response())
 }
+
+/// `GET /api/v1/search?q=WORDS[&limit=N]`: articles holding every word, newest first.
+pub async fn search(
+    State(web): State<super::State>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult {
+    let limit = limit(&query, 50)?;
+    let q = query.get("q").map(String::as_str).unwrap_or("");
+    let hits = web.app.store.search_articles(q, limit).await?;
+    let list: Vec<Value> = hits
+        .iter()
+        .map(|hit| {
+            let a = &hit.article;
+            json!({
+                "id": a.id.0,
+                "title": a.title,
+                "url": safe_href(&a.url),
+                "outlet": a.outlet,
+                "lang": a.content.lang,
+                "time": a.effective_time().to_string(),
+                "story_id": hit.story_id.map(|id| id.0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "query": q, "articles": list })).into_response())
+}

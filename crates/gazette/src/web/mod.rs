@@ -7,6 +7,7 @@
 //! | `/editions/{channel}/{slot}` | an edition (`slot`: the slot's instant, RFC 3339 in UTC) |
 //! | `/stories/{id}` | a story: sources by language, timeline, coverage chart (SVG) |
 //! | `/sources` | every feed's health, with articles per day as a sparkline |
+//! | `/search?q=` | articles holding every word (SQLite FTS5, PostgreSQL tsvector) |
 //! | `/channels/{channel}/atom.xml` | the channel's editions as Atom 1.0 |
 //! | `/unsubscribe` | the e-mail unsubscribe link (GET: a confirmation form; POST: one click, RFC 8058) |
 //! | `/admin…` | add a feed, run an ingest, preview and send an edition (token, CSRF) |
@@ -43,7 +44,8 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
 use crate::app::App;
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 8] = [
+    ("search.html.j2", include_str!("templates/search.html.j2")),
     ("layout.html.j2", include_str!("templates/layout.html.j2")),
     ("home.html.j2", include_str!("templates/home.html.j2")),
     ("edition.html.j2", include_str!("templates/edition.html.j2")),
@@ -94,6 +96,7 @@ pub fn router(web: State) -> Router {
         .route("/editions/{channel}/{slot}", get(pages::edition))
         .route("/stories/{id}", get(pages::story))
         .route("/sources", get(pages::sources))
+        .route("/search", get(pages::search))
         .route("/channels/{channel}/atom.xml", get(pages::atom))
         .route(
             "/unsubscribe",
@@ -114,6 +117,7 @@ pub fn router(web: State) -> Router {
         .route("/api/v1/stories", get(api::stories))
         .route("/api/v1/stories/{id}", get(api::story))
         .route("/api/v1/sources", get(api::sources))
+        .route("/api/v1/search", get(api::search))
         .fallback(errors::fallback)
         .layer(axum::middleware::from_fn_with_state(
             web.clone(),

@@ -431,3 +431,35 @@ pub async fn unsubscribe(
         "",
     )
 }
+
+/// How many articles a search shows.
+pub const SEARCH_LIMIT: usize = 50;
+
+pub async fn search(
+    State(web): State<super::State>,
+    Query(query): Query<HashMap<String, String>>,
+) -> PageResult {
+    let q = query
+        .get("q")
+        .map(|q| q.trim().to_string())
+        .unwrap_or_default();
+    let hits = if q.is_empty() {
+        Vec::new()
+    } else {
+        web.app.store.search_articles(&q, SEARCH_LIMIT).await?
+    };
+    let hits: Vec<_> = hits
+        .iter()
+        .map(|hit| {
+            let a = &hit.article;
+            context! {
+                title => a.title.clone(),
+                href => safe_href(&a.url),
+                outlet => a.outlet.clone(),
+                time => a.effective_time().strftime("%d %b %Y %H:%M UTC").to_string(),
+                story => hit.story_id.map(|id| web.story_href(id)),
+            }
+        })
+        .collect();
+    web.page("search.html.j2", context! { q, hits })
+}

@@ -234,16 +234,20 @@ impl Gazette {
             ),
         )
         .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+        // The environment overrides the configuration: none of the caller's.
+        for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GAZETTE_")) {
+            command.env_remove(name);
+        }
+        let child = command
             .arg("--config")
             .arg(&config)
             .args(["run", "--role", "web"])
-            .env_remove("GAZETTE_CONFIG")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let gazette = Gazette {
+        let mut gazette = Gazette {
             dir,
             base: base.clone(),
             config,
@@ -256,6 +260,11 @@ impl Gazette {
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return gazette;
+            }
+            if let Ok(Some(status)) = gazette.child.try_wait() {
+                panic!(
+                    "gazette run --role web exited ({status}) before listening: see its error above"
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
