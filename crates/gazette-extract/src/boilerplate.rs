@@ -172,7 +172,9 @@ impl BoilerplateModel {
         let Some((full, prefix)) = keys(paragraph, self.config.prefix_max_words) else {
             return false;
         };
-        self.paragraphs.get(&full).is_some_and(|&c| self.frequent(c))
+        self.paragraphs
+            .get(&full)
+            .is_some_and(|&c| self.frequent(c))
             || prefix
                 .and_then(|p| self.prefixes.get(&p))
                 .is_some_and(|&c| self.frequent(c))
@@ -242,10 +244,7 @@ mod tests {
         assert!(!text.contains("© REUTERS"));
         assert!(text.starts_with("La Russie ne doute pas"));
         assert!(text.ends_with("a conclu Sergueï Lavrov."));
-        assert_eq!(
-            paragraphs(&text).count(),
-            paragraphs(&fixture).count() - 2
-        );
+        assert_eq!(paragraphs(&text).count(), paragraphs(&fixture).count() - 2);
     }
 
     #[test]
@@ -290,7 +289,9 @@ mod tests {
         }
         assert!(model.is_boilerplate(PROMO));
         for i in 0..8 {
-            model.learn(&format!("Nouveau texte {i} sans promotion aucune dans la page."));
+            model.learn(&format!(
+                "Nouveau texte {i} sans promotion aucune dans la page."
+            ));
         }
         assert!(!model.is_boilerplate(PROMO));
     }

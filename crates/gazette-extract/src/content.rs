@@ -116,7 +116,12 @@ pub fn select(page: &Page) -> Vec<usize> {
             return (0, n);
         }
         let depth = elements[c].depth;
-        (c, (c + 1..n).find(|&i| elements[i].depth <= depth).unwrap_or(n))
+        (
+            c,
+            (c + 1..n)
+                .find(|&i| elements[i].depth <= depth)
+                .unwrap_or(n),
+        )
     };
     let mut ranges = vec![range_of(container)];
     // Siblings holding a fair share of prose too (an article split by an ad or a
@@ -145,9 +150,7 @@ pub fn select(page: &Page) -> Vec<usize> {
             continue;
         }
         let ld = block.link_density();
-        if ld > 0.5
-            || (ld > 0.25 && block.chars < 80)
-            || (ld > 0.6 && block.kind == Kind::ListItem)
+        if ld > 0.5 || (ld > 0.25 && block.chars < 80) || (ld > 0.6 && block.kind == Kind::ListItem)
         {
             continue;
         }
@@ -163,8 +166,7 @@ pub fn select(page: &Page) -> Vec<usize> {
     // Short fragments at the edges (dates, bylines, "Share", credits) are not prose.
     while let Some(&first) = keep.first() {
         let b = &page.blocks[first];
-        if b.chars < 40 && !matches!(b.kind, Kind::Heading(_)) || matches!(b.kind, Kind::Caption)
-        {
+        if b.chars < 40 && !matches!(b.kind, Kind::Heading(_)) || matches!(b.kind, Kind::Caption) {
             keep.remove(0);
         } else {
             break;

@@ -160,7 +160,13 @@ pub fn read(raw: &Raw) -> Meta {
         names_of(a, &mut authors);
     }
     if authors.is_empty() {
-        for key in ["author", "article:author", "dc.creator", "parsely-author", "byl"] {
+        for key in [
+            "author",
+            "article:author",
+            "dc.creator",
+            "parsely-author",
+            "byl",
+        ] {
             for (k, v) in &raw.metas {
                 if k == key && !looks_like_url(v.trim()) {
                     authors.extend(crate::split_authors(v));
@@ -237,7 +243,12 @@ pub fn read(raw: &Raw) -> Meta {
     .or_else(|| ld("description").and_then(text_of));
     let image = meta(
         raw,
-        &["og:image", "og:image:url", "twitter:image", "twitter:image:src"],
+        &[
+            "og:image",
+            "og:image:url",
+            "twitter:image",
+            "twitter:image:src",
+        ],
     )
     .and_then(non_empty)
     .or_else(|| ld("image").and_then(url_of));

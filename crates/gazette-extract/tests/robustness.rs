@@ -40,7 +40,10 @@ fn pages_over_the_size_cap_are_refused() {
     };
     let big = format!("<html><body>{}</body></html>", ARTICLE.repeat(10));
     let err = extract_with(big.as_bytes(), &url(), None, &config).unwrap_err();
-    assert!(matches!(err, ExtractError::TooLarge { limit: 1000, .. }), "{err}");
+    assert!(
+        matches!(err, ExtractError::TooLarge { limit: 1000, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -52,7 +55,11 @@ fn deeply_nested_markup_is_handled_without_recursion() {
         "</div>".repeat(depth)
     );
     let article = extract(page.as_bytes(), &url(), None).unwrap();
-    assert!(article.text.starts_with("Le gouvernement"), "{}", article.text);
+    assert!(
+        article.text.starts_with("Le gouvernement"),
+        "{}",
+        article.text
+    );
     // Past the element cap, the page is refused instead.
     let config = ExtractConfig {
         max_elements: 10_000,
@@ -71,9 +78,8 @@ fn many_unclosed_paragraphs_and_broken_markup_still_give_the_text() {
 
 #[test]
 fn a_non_utf8_page_is_decoded_from_its_meta_charset() {
-    let page = format!(
-        "<html><head><meta charset=\"iso-8859-1\"></head><body>{ARTICLE}</body></html>"
-    );
+    let page =
+        format!("<html><head><meta charset=\"iso-8859-1\"></head><body>{ARTICLE}</body></html>");
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
     assert!(std::str::from_utf8(&bytes).is_err());
     let article = extract(&bytes, &url(), None).unwrap();
@@ -91,9 +97,7 @@ fn a_non_utf8_page_without_declaration_is_detected() {
 
 #[test]
 fn the_http_charset_wins_over_the_page() {
-    let page = format!(
-        "<html><head><meta charset=\"utf-8\"></head><body>{ARTICLE}</body></html>"
-    );
+    let page = format!("<html><head><meta charset=\"utf-8\"></head><body>{ARTICLE}</body></html>");
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
     let article = extract(&bytes, &url(), Some("windows-1252")).unwrap();
     assert!(article.text.contains("présenté"));

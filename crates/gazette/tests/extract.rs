@@ -38,7 +38,11 @@ fn corpus() -> tempfile::TempDir {
     std::fs::create_dir_all(pages.join("sub")).unwrap();
     std::fs::write(pages.join("0001.html"), PAGE).unwrap();
     std::fs::write(pages.join("sub/0002.html.gz"), gzip(PAGE.as_bytes())).unwrap();
-    std::fs::write(pages.join("0003.htm"), "<html><body><nav>Menu</nav></body></html>").unwrap();
+    std::fs::write(
+        pages.join("0003.htm"),
+        "<html><body><nav>Menu</nav></body></html>",
+    )
+    .unwrap();
     std::fs::write(pages.join("notes.txt"), "not a page").unwrap();
     dir
 }
@@ -50,7 +54,11 @@ fn jsonl_gives_one_record_per_page_with_ids_and_errors() {
         .args(["extract", "--format", "jsonl", "pages"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -100,7 +108,12 @@ fn json_of_several_pages_is_keyed_by_id_for_the_scorer() {
     let map: Value = serde_json::from_slice(&out.stdout).unwrap();
     let map = map.as_object().unwrap();
     assert_eq!(map.len(), 3);
-    assert!(map["0001"]["text"].as_str().unwrap().contains("Les députés"));
+    assert!(
+        map["0001"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Les députés")
+    );
 }
 
 #[test]
@@ -120,7 +133,10 @@ fn one_file_in_json_is_one_object_and_stdin_works() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("Un titre de page assez long\n\nLe gouvernement"), "{text}");
+    assert!(
+        text.starts_with("Un titre de page assez long\n\nLe gouvernement"),
+        "{text}"
+    );
     let out = gazette(dir.path())
         .args(["extract", "--format", "markdown", "pages/sub/0002.html.gz"])
         .output()
@@ -133,7 +149,13 @@ fn one_file_in_json_is_one_object_and_stdin_works() {
 fn a_missing_file_exits_two_names_it_and_the_batch_goes_on() {
     let dir = corpus();
     let out = gazette(dir.path())
-        .args(["extract", "--format", "jsonl", "nope.html", "pages/0001.html"])
+        .args([
+            "extract",
+            "--format",
+            "jsonl",
+            "nope.html",
+            "pages/0001.html",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -54,10 +54,14 @@ pub fn run(
         pages.push(read_file(f).map_err(|e| usage!("{}: {e}", f.display()))?);
     }
     if pages.is_empty() {
-        return Err(usage!("no .html, .htm or .html.gz files in the given directories"));
+        return Err(usage!(
+            "no .html, .htm or .html.gz files in the given directories"
+        ));
     }
     let bytes: u64 = pages.iter().map(|p| p.len() as u64).sum();
-    let url: url::Url = "https://bench.invalid/page.html".parse().expect("a valid URL");
+    let url: url::Url = "https://bench.invalid/page.html"
+        .parse()
+        .expect("a valid URL");
     let progress = Reporter::new(quiet);
     progress.start(u64::from(iterations), "bench extract");
     let mut no_article = 0;

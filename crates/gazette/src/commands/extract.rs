@@ -133,7 +133,8 @@ pub async fn run(config_path: Option<&Path>, args: ExtractArgs) -> anyhow::Resul
         None
     };
     let mut fetcher = None;
-    let single = args.inputs.len() == 1 && inputs.len() == 1 && !Path::new(&args.inputs[0]).is_dir();
+    let single =
+        args.inputs.len() == 1 && inputs.len() == 1 && !Path::new(&args.inputs[0]).is_dir();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut json_map = serde_json::Map::new();
@@ -167,15 +168,22 @@ pub async fn run(config_path: Option<&Path>, args: ExtractArgs) -> anyhow::Resul
                 let base: Url = "file:///stdin.html".parse().expect("a valid URL");
                 extract_record("stdin".into(), &bytes, &base, None, false)
             }
-            Input::Url(input) => {
-                match parse_url("URL", &input) {
-                    Ok(url) => fetch_record(&mut fetcher, config.as_ref(), &input, url, &mut fetch_failed).await?,
-                    Err(e) => {
-                        unreadable.push(format!("{input}: {}", e.message));
-                        Record::failed(input.clone(), None, e.message)
-                    }
+            Input::Url(input) => match parse_url("URL", &input) {
+                Ok(url) => {
+                    fetch_record(
+                        &mut fetcher,
+                        config.as_ref(),
+                        &input,
+                        url,
+                        &mut fetch_failed,
+                    )
+                    .await?
                 }
-            }
+                Err(e) => {
+                    unreadable.push(format!("{input}: {}", e.message));
+                    Record::failed(input.clone(), None, e.message)
+                }
+            },
         };
         if let Some(error) = &record.error {
             tracing::info!(page = %record.id, %error, "no article");
@@ -294,7 +302,11 @@ fn extract_record(
 /// Reads a page file, decompressing `.gz`.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) || bytes.starts_with(&[0x1f, 0x8b]) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        || bytes.starts_with(&[0x1f, 0x8b])
+    {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..])
             // A page-size cap: decompression stops past it (the extractor refuses big pages).
