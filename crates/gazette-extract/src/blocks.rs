@@ -243,7 +243,7 @@ fn class_hints(value: &str) -> (bool, bool) {
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty());
         let first = words.next();
-        let last = words.last();
+        let last = words.next_back();
         first.is_some_and(|w| BOILER_WORDS.contains(&w))
             || last.is_some_and(|w| BOILER_WORDS.contains(&w))
     });
@@ -443,13 +443,11 @@ impl State {
                         .metas
                         .push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
-                if let Some(ip) = attr(&tag, "itemprop") {
-                    if let Some(v) = attr(&tag, "datetime") {
-                        self.page
-                            .raw
-                            .metas
-                            .push((ip.to_ascii_lowercase(), v.to_string()));
-                    }
+                if let (Some(ip), Some(v)) = (attr(&tag, "itemprop"), attr(&tag, "datetime")) {
+                    self.page
+                        .raw
+                        .metas
+                        .push((ip.to_ascii_lowercase(), v.to_string()));
                 }
                 return TokenSinkResult::Continue;
             }
@@ -498,12 +496,10 @@ impl State {
             "option" => &["option"],
             _ => &[],
         };
-        if !closes.is_empty() {
-            if let Some(top) = self.stack.last() {
-                if closes.contains(&&*top.name) {
-                    self.end_name(&top.name.clone());
-                }
-            }
+        if let Some(top) = self.stack.last()
+            && closes.contains(&&*top.name)
+        {
+            self.end_name(&top.name.clone());
         }
         let block = is_block(name);
         if block {
@@ -552,11 +548,9 @@ impl State {
                         self.author_text.clear();
                     }
                 }
-                "rel" if name == "a" && a.value.contains("author") => {
-                    if self.author_at.is_none() {
-                        self.author_at = Some(self.stack.len());
-                        self.author_text.clear();
-                    }
+                "rel" if name == "a" && a.value.contains("author") && self.author_at.is_none() => {
+                    self.author_at = Some(self.stack.len());
+                    self.author_text.clear();
                 }
                 "hidden" => boiler = true,
                 "aria-hidden" => boiler |= &*a.value == "true",
