@@ -338,7 +338,7 @@ fn kind_of(name: &str) -> Kind {
         "h6" => Kind::Heading(6),
         "li" | "dt" => Kind::ListItem,
         "td" | "th" => Kind::Cell,
-        "figcaption" | "caption" => Kind::Caption,
+        "figcaption" | "caption" | "figure" => Kind::Caption,
         "article" => Kind::Article,
         "main" => Kind::Main,
         _ => Kind::Other,
