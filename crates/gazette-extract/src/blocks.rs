@@ -243,7 +243,7 @@ fn class_hints(value: &str) -> (bool, bool) {
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty());
         let first = words.next();
-        let last = words.last();
+        let last = words.next_back();
         first.is_some_and(|w| BOILER_WORDS.contains(&w))
             || last.is_some_and(|w| BOILER_WORDS.contains(&w))
     });
@@ -338,7 +338,7 @@ fn kind_of(name: &str) -> Kind {
         "h6" => Kind::Heading(6),
         "li" | "dt" => Kind::ListItem,
         "td" | "th" => Kind::Cell,
-        "figcaption" | "caption" => Kind::Caption,
+        "figcaption" | "caption" | "figure" => Kind::Caption,
         "article" => Kind::Article,
         "main" => Kind::Main,
         _ => Kind::Other,
@@ -443,13 +443,11 @@ impl State {
                         .metas
                         .push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
-                if let Some(ip) = attr(&tag, "itemprop") {
-                    if let Some(v) = attr(&tag, "datetime") {
-                        self.page
-                            .raw
-                            .metas
-                            .push((ip.to_ascii_lowercase(), v.to_string()));
-                    }
+                if let (Some(ip), Some(v)) = (attr(&tag, "itemprop"), attr(&tag, "datetime")) {
+                    self.page
+                        .raw
+                        .metas
+                        .push((ip.to_ascii_lowercase(), v.to_string()));
                 }
                 return TokenSinkResult::Continue;
             }
@@ -498,12 +496,10 @@ impl State {
             "option" => &["option"],
             _ => &[],
         };
-        if !closes.is_empty() {
-            if let Some(top) = self.stack.last() {
-                if closes.contains(&&*top.name) {
-                    self.end_name(&top.name.clone());
-                }
-            }
+        if let Some(top) = self.stack.last()
+            && closes.contains(&&*top.name)
+        {
+            self.end_name(&top.name.clone());
         }
         let block = is_block(name);
         if block {
@@ -552,11 +548,9 @@ impl State {
                         self.author_text.clear();
                     }
                 }
-                "rel" if name == "a" && a.value.contains("author") => {
-                    if self.author_at.is_none() {
-                        self.author_at = Some(self.stack.len());
-                        self.author_text.clear();
-                    }
+                "rel" if name == "a" && a.value.contains("author") && self.author_at.is_none() => {
+                    self.author_at = Some(self.stack.len());
+                    self.author_text.clear();
                 }
                 "hidden" => boiler = true,
                 "aria-hidden" => boiler |= &*a.value == "true",
@@ -714,8 +708,76 @@ impl TokenSink for Sink {
     }
 }
 
+/// Drops the contents of `<script>` (except JSON-LD) and `<style>` elements before
+/// tokenising: they are often most of a page's bytes, and a byte search skips them
+/// much faster than the tokenizer's character-by-character raw-text states. The
+/// tags themselves stay, so the tokenizer still sees the elements open and close.
+fn drop_raw_text(html: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `html` already in `out` (or to be copied)
+    let mut pos = 0;
+    while let Some(off) = html[pos..].find('<') {
+        let start = pos + off;
+        pos = start + 1;
+        let rest = &bytes[start + 1..];
+        let name: &[u8] = if rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"script") {
+            b"script"
+        } else if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"style") {
+            b"style"
+        } else {
+            continue;
+        };
+        // The name must end there: `<scripts>` or `<styles>` are other elements.
+        match rest.get(name.len()) {
+            Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/') => {}
+            _ => continue,
+        }
+        let Some(gt) = html[start..].find('>') else {
+            break;
+        };
+        let content_start = start + gt + 1;
+        let open_tag = &html[start..content_start];
+        if name == b"script" && open_tag.to_ascii_lowercase().contains("ld+json") {
+            pos = content_start;
+            continue;
+        }
+        // The end tag, case-insensitively.
+        let mut search = content_start;
+        let content_end = loop {
+            match html[search..].find("</") {
+                Some(o) => {
+                    let at = search + o;
+                    let tail = &bytes[at + 2..];
+                    if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name) {
+                        break Some(at);
+                    }
+                    search = at + 2;
+                }
+                None => break None,
+            }
+        };
+        let Some(content_end) = content_end else {
+            break;
+        };
+        let buf = out.get_or_insert_with(|| String::with_capacity(html.len() / 2));
+        buf.push_str(&html[copied..content_start]);
+        copied = content_end;
+        pos = content_end + 2;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(html),
+        Some(mut buf) => {
+            buf.push_str(&html[copied..]);
+            std::borrow::Cow::Owned(buf)
+        }
+    }
+}
+
 /// Tokenises `html` once and returns its blocks, elements and raw metadata.
 pub fn parse(html: &str) -> Page {
+    let html = drop_raw_text(html);
+    let html = html.as_ref();
     let mut state = State::default();
     state.page.elements.push(Element {
         parent: 0,
@@ -753,6 +815,22 @@ mod tests {
         assert_eq!(page.blocks[3].kind, Kind::Heading(2));
         let nav = &page.elements[page.blocks[0].element as usize];
         assert!(nav.boiler_depth > 0);
+    }
+
+    #[test]
+    fn raw_text_is_dropped_before_tokenising() {
+        assert_eq!(
+            drop_raw_text(
+                "<p>a<SCRIPT src=x>if (a</b) {}</Script><style>p{}</style><scripts>k</scripts>"
+            ),
+            "<p>a<SCRIPT src=x></Script><style></style><scripts>k</scripts>"
+        );
+        let ld = "<script type=\"application/ld+json\">{}</script>";
+        assert_eq!(drop_raw_text(ld), ld);
+        assert_eq!(
+            drop_raw_text("<script>never closed"),
+            "<script>never closed"
+        );
     }
 
     #[test]

@@ -151,10 +151,10 @@ impl BoilerplateModel {
                 if seen.insert(full) {
                     *self.paragraphs.entry(full).or_default() += 1;
                 }
-                if let Some(prefix) = prefix {
-                    if seen_prefix.insert(prefix) {
-                        *self.prefixes.entry(prefix).or_default() += 1;
-                    }
+                if let Some(prefix) = prefix
+                    && seen_prefix.insert(prefix)
+                {
+                    *self.prefixes.entry(prefix).or_default() += 1;
                 }
             }
         }

@@ -154,7 +154,7 @@ pub fn select(page: &Page) -> Vec<usize> {
         {
             continue;
         }
-        if matches!(block.kind, Kind::Heading(1)) {
+        if matches!(block.kind, Kind::Heading(1) | Kind::Caption) {
             continue;
         }
         // A photo credit, often fused with a related headline: "© REUTERS/ Name Title".
@@ -166,7 +166,7 @@ pub fn select(page: &Page) -> Vec<usize> {
     // Short fragments at the edges (dates, bylines, "Share", credits) are not prose.
     while let Some(&first) = keep.first() {
         let b = &page.blocks[first];
-        if b.chars < 40 && !matches!(b.kind, Kind::Heading(_)) || matches!(b.kind, Kind::Caption) {
+        if b.chars < 15 && !matches!(b.kind, Kind::Heading(_)) || matches!(b.kind, Kind::Caption) {
             keep.remove(0);
         } else {
             break;
@@ -174,7 +174,7 @@ pub fn select(page: &Page) -> Vec<usize> {
     }
     while let Some(&last) = keep.last() {
         let b = &page.blocks[last];
-        if b.chars < 40 || matches!(b.kind, Kind::Heading(_) | Kind::Caption) {
+        if b.chars < 15 || matches!(b.kind, Kind::Heading(_) | Kind::Caption) {
             keep.pop();
         } else {
             break;

@@ -1,11 +1,12 @@
 //! HTML page → [`ArticleContent`]: the article's text without boilerplate, and its
 //! metadata (title, authors, dates, language, canonical URL, image). Pure: no I/O.
 //!
-//! This first version delegates main-content detection to [`dom_smoothie`] (a port
-//! of Mozilla's readability.js) and adds what a news pipeline needs around it:
-//! charset decoding ([`charset`]), a page-size cap, the canonical URL, dates parsed
-//! into instants, and text normalised to paragraphs separated by a blank line.
-//! Per-source boilerplate learning and the better extractor come with issue 3.
+//! The page is decoded ([`charset`]), tokenised once into flat text blocks
+//! ([`blocks`]: html5ever's tokenizer, no DOM), the article's blocks are chosen
+//! ([`content`]) and the metadata read with a documented precedence ([`metadata`]).
+//! [`boilerplate`] learns what a source repeats on its pages and removes it.
+//! Limits: a page-size cap and an element cap ([`ExtractConfig`]); nothing recurses.
+//! Figures against other extractors: `BENCHMARKS.md`.
 //!
 //! ```
 //! let html = r#"<html lang="fr"><head><title>Un titre</title>

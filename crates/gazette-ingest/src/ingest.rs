@@ -33,6 +33,7 @@
 //! # Ok(()) }
 //! ```
 
+use gazette_extract::boilerplate::BoilerplateModel;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -406,14 +407,39 @@ impl Ingester {
         let mut articles = stream::iter(entries)
             .map(|entry| self.build_article(source, entry, now))
             .buffer_unordered(self.fetch.per_host);
+        // What this source repeats on its pages (promo footers, "Lire aussi",
+        // credits): removed with what earlier pages taught, then learnt from this one.
+        let mut boilerplate = match self.store.source_model(source.id, BOILERPLATE).await {
+            Ok(Some(json)) => BoilerplateModel::from_json(&json).unwrap_or_default(),
+            Ok(None) => BoilerplateModel::default(),
+            Err(e) => {
+                tracing::warn!(error = %e, "boilerplate model not read; starting afresh");
+                BoilerplateModel::default()
+            }
+        };
+        let mut learnt = false;
         while let Some(built) = articles.next().await {
-            let Some((article, page_fetched)) = built else {
+            let Some((mut article, page_fetched)) = built else {
                 continue;
             };
+            if page_fetched && !article.content.text.is_empty() {
+                boilerplate.learn(&article.content.text);
+                learnt = true;
+                let removed = boilerplate.strip(&mut article.content.text);
+                if removed > 0 {
+                    tracing::debug!(url = %article.url, removed, "boilerplate paragraphs removed");
+                }
+            }
             poll.pages_fetched += usize::from(page_fetched);
             let (id, created) = self.store.insert_article(&article).await?;
             poll.new_articles += usize::from(created);
             tracing::debug!(article = id.0, url = %article.url, created, "article stored");
+        }
+        drop(articles);
+        if learnt {
+            self.store
+                .set_source_model(source.id, BOILERPLATE, &boilerplate.to_json(), now)
+                .await?;
         }
         tracing::info!(
             new_entries = poll.new_entries,
@@ -633,6 +659,9 @@ impl SourcePoll {
         }
     }
 }
+
+/// The kind under which a source's [`BoilerplateModel`] is stored.
+const BOILERPLATE: &str = "boilerplate";
 
 /// Runs extraction (CPU-bound HTML parsing) on the blocking pool, so it
 /// neither stalls the other fetches nor, should it panic, the pass.

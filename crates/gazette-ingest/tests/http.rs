@@ -124,6 +124,41 @@ async fn handle(State(seen): State<Arc<Seen>>, uri: Uri, headers: HeaderMap) -> 
         "/no-feed.html" => html("<!doctype html><html><head></head><body>Nothing</body></html>"),
         "/summaries.xml" => xml(rss("Summaries", &[item("s1", "/articles/1.html", "")])),
         "/articles/1.html" => html(ARTICLE_PAGE),
+        "/promo.xml" => {
+            let items: Vec<String> = (1..=6)
+                .map(|i| item(&format!("p{i}"), &format!("/promo/{i}.html"), ""))
+                .collect();
+            xml(rss("Promo", &items))
+        }
+        p if p.starts_with("/promo/") => {
+            let n: usize = p
+                .trim_start_matches("/promo/")
+                .trim_end_matches(".html")
+                .parse()
+                .unwrap_or(0);
+            let topic = [
+                "schools", "roads", "parks", "taxes", "housing", "buses", "water",
+            ][n % 7];
+            let who = [
+                "mayor",
+                "treasurer",
+                "planner",
+                "councillor",
+                "clerk",
+                "engineer",
+                "judge",
+            ][n % 7];
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                format!(
+                    "<html><body><article><p>In the article about {topic}, the council voted on the budget \
+                     after a long debate about the district's {topic} and its future.</p><p>The {who} \
+                     said the decision on {topic} takes effect next month, after a final reading.</p>\
+                     <p>{PROMO}</p></article></body></html>"
+                ),
+            )
+                .into_response()
+        }
         "/missing-pages.xml" => xml(rss("Missing", &[item("m1", "/articles/missing.html", "")])),
         p if p.starts_with("/busy/") => {
             let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -150,6 +185,9 @@ const ARTICLE_PAGE: &str = r#"<!doctype html><html lang="en"><head>
     <p>Traffic on the old bridge downstream is expected to fall by a third, the city
     council said in a statement published after the ceremony.</p>
     </article></body></html>"#;
+
+/// A site's promo footer, repeated on every article page of the `/promo.xml` feed.
+const PROMO: &str = "Follow us on Telegram so you never miss the most important news of the morning and of the evening: download the app and press Join.";
 
 const SUMMARY: &str = "The mayor opened the bridge.";
 
@@ -602,6 +640,37 @@ async fn summary_only_entries_make_ingest_fetch_the_article_page() {
     assert_eq!(article.title, "Mayor opens the new bridge");
     let text = &article.content.text;
     assert!(text.contains("twelve million euros"), "{text:?}");
+}
+
+#[tokio::test]
+async fn a_footer_repeated_across_a_sources_pages_is_learnt_stored_and_removed() {
+    let server = Server::start().await;
+    let s = setup(fetch_config());
+    let source = s.add(server.url("/promo.xml")).await;
+    let report = s.ingester.run_once(now(), &NoProgress).await.unwrap();
+    assert_eq!((report.new_articles, report.pages_fetched), (6, 6));
+    let json = s
+        .store
+        .source_model(source.id, "boilerplate")
+        .await
+        .unwrap()
+        .expect("the model is stored with the source");
+    let model = gazette_extract::boilerplate::BoilerplateModel::from_json(&json).unwrap();
+    assert_eq!(model.pages, 6);
+    assert!(model.is_boilerplate(PROMO));
+    let articles = s.store.unassigned_articles(10).await.unwrap();
+    assert_eq!(articles.len(), 6);
+    // Pages after the third are cleaned with what the earlier ones taught.
+    let cleaned = articles
+        .iter()
+        .filter(|a| !a.content.text.contains("Follow us on Telegram"))
+        .count();
+    assert!(cleaned >= 3, "{cleaned} of 6 cleaned");
+    assert!(
+        articles
+            .iter()
+            .all(|a| a.content.text.contains("the council voted"))
+    );
 }
 
 #[tokio::test]
