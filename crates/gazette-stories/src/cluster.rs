@@ -49,6 +49,9 @@ const SHARED_TERMS: usize = 5;
 /// dropped down to this many (a story of a thousand articles stays as cheap
 /// to compare as one of fifty).
 const CENTROID_TERMS: usize = 400;
+/// Candidates whose norm is recomputed with the current IDF before the choice
+/// (the norm cached when the last member joined drifts as the IDF changes).
+const RECHECKED: usize = 8;
 /// Eviction scans the open stories at most once per this part of the window.
 const EVICTION_STEPS: i32 = 72;
 
@@ -240,26 +243,40 @@ impl Clusterer {
                 }
             }
         }
-        let mut best: Option<(StoryId, f64)> = None;
+        // (story, similarity with the cached norm, dot product, embedding bonus)
+        let mut candidates: Vec<(StoryId, f64, f64, f64)> = Vec::with_capacity(dots.len());
         for (story, dot) in dots {
             let state = &self.stories[&story];
             if !self.is_open_at(state, time) {
                 continue;
             }
-            let mut similarity = if state.norm > 0.0 && query_norm > 0.0 {
+            let similarity = if state.norm > 0.0 && query_norm > 0.0 {
                 dot / (query_norm * state.norm)
             } else {
                 0.0
             };
+            let mut bonus = 0.0;
             if let (Some(query), Some(sum)) = (&embedding, &state.embedding) {
                 let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
                 if norm > 0.0 && sum.len() == query.len() {
                     let cos =
                         f64::from(sum.iter().zip(query).map(|(a, b)| a * b).sum::<f32>() / norm);
-                    similarity += EMBEDDING_WEIGHT
+                    bonus = EMBEDDING_WEIGHT
                         * ((cos - EMBEDDING_FLOOR).max(0.0) / (1.0 - EMBEDDING_FLOOR));
                 }
             }
+            candidates.push((story, similarity + bonus, dot, bonus));
+        }
+        // The best few are compared again with their norm under today's IDF.
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut best: Option<(StoryId, f64)> = None;
+        for &(story, _, dot, bonus) in candidates.iter().take(RECHECKED) {
+            let norm = self.story_norm(&self.stories[&story]);
+            let similarity = if norm > 0.0 && query_norm > 0.0 {
+                dot / (query_norm * norm)
+            } else {
+                0.0
+            } + bonus;
             if best.is_none_or(|(b, bs)| similarity > bs || (similarity == bs && story < b)) {
                 best = Some((story, similarity));
             }

@@ -7,7 +7,7 @@
 //!   mapped to the page, trailing slashes and `www.` removed, the scheme made
 //!   `https`, the remaining parameters sorted.
 //! - [`DuplicateIndex`] remembers, for the articles of the time window, their
-//!   canonical URL, an exact hash of their folded words and their SimHash
+//!   canonical URL, an exact hash of their lowercased words and their SimHash
 //!   [`fingerprint`](gazette_text::fingerprint). [`DuplicateIndex::find`] says
 //!   which earlier article a new one copies ([`Duplicate`]): the same canonical
 //!   URL, the same words, or a fingerprint within [`NEAR_BITS`] bits (texts of
@@ -27,7 +27,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use gazette_core::{ArticleId, StoryId};
-use gazette_text::{fingerprint, fold, words};
+use gazette_text::{fingerprint, words};
 use jiff::Timestamp;
 use url::Url;
 
@@ -168,7 +168,7 @@ pub struct Duplicate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
     pub url: String,
-    /// FNV-1a of the folded words of the text; `None` for a text too short to tell.
+    /// FNV-1a of the lowercased words of the text; `None` for a text too short to tell.
     pub exact: Option<u64>,
     /// SimHash of the text; `None` below [`NEAR_MIN_WORDS`] words.
     pub near: Option<u64>,
@@ -177,13 +177,19 @@ pub struct Keys {
 impl Keys {
     /// The keys of an article at `url` with `text`. The headline is left
     /// out: outlets rewrite a wire copy's headline more than its text.
+    ///
+    /// The exact hash reads the lowercased words of the whole text (cheap);
+    /// the fingerprint reads the first [`FINGERPRINT_BYTES`] (folding and
+    /// shingling cost more, and a copy's head is as telling as its whole).
     pub fn of(url: &Url, text: &str) -> Keys {
-        let body = text;
         let mut hash = FNV_OFFSET;
         let mut count = 0;
-        for word in words(body) {
-            for byte in fold(word).bytes().chain([b' ']) {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        let mut buf = [0u8; 4];
+        for word in words(text) {
+            for c in word.chars().flat_map(char::to_lowercase).chain([' ']) {
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+                }
             }
             count += 1;
         }
@@ -191,9 +197,24 @@ impl Keys {
         Keys {
             url: canonical_url(url),
             exact: long.then_some(hash),
-            near: long.then(|| fingerprint(body)),
+            near: long.then(|| fingerprint(head(text, FINGERPRINT_BYTES))),
         }
     }
+}
+
+/// How much of a text the fingerprint reads, in bytes.
+pub const FINGERPRINT_BYTES: usize = 2000;
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

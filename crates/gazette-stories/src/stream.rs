@@ -182,8 +182,10 @@ mod tests {
 
     #[test]
     fn story_ids_count_up_and_are_never_reused() {
-        let mut config = StoriesConfig::default();
-        config.window = jiff::SignedDuration::from_hours(1);
+        let config = StoriesConfig {
+            window: jiff::SignedDuration::from_hours(1),
+            ..StoriesConfig::default()
+        };
         let mut stream = StoryStream::new(&config);
         let mut a = article(1, "a.example", Some("en"), "Earthquake strikes Japan", "");
         let first = stream.push(&a);

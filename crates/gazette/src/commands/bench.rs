@@ -55,8 +55,10 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             shift,
             format,
         } => {
-            let mut config = gazette_core::config::StoriesConfig::default();
-            config.window = super::parse_period("--window", &window)?;
+            let config = gazette_core::config::StoriesConfig {
+                window: super::parse_period("--window", &window)?,
+                ..Default::default()
+            };
             let shift = match shift {
                 Some(s) => super::parse_period("--shift", &s)?,
                 None => config.window + jiff::SignedDuration::from_hours(1),
