@@ -38,6 +38,12 @@ pub fn load(
         }
         None => (Table::new(), None),
     };
+    if let Some(path) = &file
+        && let Some(warning) = exposed_secrets(path, &table)
+    {
+        // Printed whatever the log level: the operator must see it.
+        eprintln!("warning: {warning}");
+    }
     let mut from_env = Vec::new();
     for (name, value) in env {
         let Some(rest) = name.strip_prefix("GAZETTE_") else {
@@ -68,6 +74,71 @@ pub fn load(
         UsageError::new(format!("{origin}: {e}"))
     })?;
     Ok(config)
+}
+
+/// Keys whose values are secrets (bot token, SMTP password, admin token,
+/// signing key, webhook secrets).
+const SECRET_KEYS: &[&str] = &["token", "password", "admin_token", "signing_key", "secret"];
+
+/// The secret keys set in `table` (dotted paths), and a store URL with a password.
+fn secret_keys(table: &Table, prefix: &str, found: &mut Vec<String>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            Value::String(s) if !s.is_empty() && SECRET_KEYS.contains(&key.as_str()) => {
+                found.push(path)
+            }
+            Value::String(s)
+                if key == "store" && url::Url::parse(s).is_ok_and(|u| u.password().is_some()) =>
+            {
+                found.push(path)
+            }
+            Value::Table(t) => secret_keys(t, &path, found),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Value::Table(t) = item {
+                        secret_keys(t, &format!("{path}[{i}]"), found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A warning when the configuration file holds secrets and other users may
+/// read it (Unix permissions: any group or other bit). Names the keys, never
+/// their values.
+fn exposed_secrets(path: &Path, table: &Table) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 == 0 {
+            return None;
+        }
+        let mut found = Vec::new();
+        secret_keys(table, "", &mut found);
+        if found.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "{} holds secrets ({}) and other users can read it (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            found.join(", "),
+            mode & 0o777,
+            path.display()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, table);
+        None
+    }
 }
 
 /// Reads and syntax-checks a TOML file; a syntax error or an unknown key gives the line.
@@ -291,5 +362,35 @@ mod tests {
         let path = write(dir.path(), EXAMPLE);
         let config = load(Some(&path), env(&[])).unwrap();
         assert!(!config.channels.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_with_secrets_readable_by_others_is_named_without_its_secrets() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "store = \"postgres://gazette:pgpass@db.internal/gazette\"\n\
+             [telegram]\ntoken = \"123:SECRETTOKEN\"\n\
+             [[channels]]\nname = \"x\"\n[[channels.sinks]]\nkind = \"webhook\"\nsecret = \"hooksecret\"\n",
+        );
+        let table = read_file(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let warning = exposed_secrets(&path, &table).expect("a warning");
+        assert!(warning.contains("telegram.token"), "{warning}");
+        assert!(warning.contains("store"), "{warning}");
+        assert!(warning.contains("channels[0].sinks[0].secret"), "{warning}");
+        assert!(warning.contains("chmod 600"), "{warning}");
+        for secret in ["SECRETTOKEN", "pgpass", "hooksecret"] {
+            assert!(!warning.contains(secret), "{warning}");
+        }
+        // Private to its owner: nothing to say.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(exposed_secrets(&path, &table), None);
+        // Readable, but without secrets: nothing to say either.
+        let plain = write(dir.path(), "data_dir = \"data\"\n");
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(exposed_secrets(&plain, &read_file(&plain).unwrap()), None);
     }
 }
