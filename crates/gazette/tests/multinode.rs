@@ -11,6 +11,10 @@
 //!
 //! The database comes from the store crate's PostgreSQL test harness; without
 //! a server this test says it did not run, and fails under `CI=true`.
+//!
+//! Then the scheduler: two `gazette run --role schedule` nodes on one store,
+//! only one takes the scheduler lock; stopped cleanly (SIGTERM), it releases
+//! the lock and the other takes over at its next tick.
 
 #[path = "../../gazette-store/tests/pg/mod.rs"]
 mod pg;
@@ -232,4 +236,86 @@ fn three_fetch_nodes_share_the_feeds_and_one_killed_loses_and_doubles_nothing() 
         assert!(log.contains("ingest pass"), "node {i} polled: {log}");
     }
     eprintln!("killed a node after {at_kill} of {FEEDS} feeds served; {twice} feeds polled again");
+}
+
+/// Whether `log` (a node's standard error) says it took the scheduler lock.
+fn schedules(dir: &Path, i: usize) -> bool {
+    std::fs::read_to_string(dir.join(format!("sched{i}.log")))
+        .unwrap_or_default()
+        .contains("this node schedules")
+}
+
+fn schedule_node(dir: &Path, i: usize) -> Child {
+    let log = std::fs::File::create(dir.join(format!("sched{i}.log"))).unwrap();
+    let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("gazette"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("GAZETTE_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.current_dir(dir)
+        .args(["--config", "gazette.toml", "run", "--role", "schedule"])
+        .env("GAZETTE_LOG", "gazette=info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn one_node_schedules_at_a_time_and_another_takes_over_when_it_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let slot = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10);
+    let hhmm = slot
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .strftime("%H:%M")
+        .to_string();
+    std::fs::write(
+        dir.path().join("gazette.toml"),
+        format!(
+            "data_dir = \"data\"\n[[channels]]\nname = \"briefing\"\ntimezone = \"UTC\"\n\
+             schedule = [\"{hhmm}\"]\n"
+        ),
+    )
+    .unwrap();
+    // The store exists before the nodes start, so they do not race to create it.
+    gazette(dir.path())
+        .args(["-q", "--config", "gazette.toml", "feeds", "list"])
+        .assert()
+        .success();
+    let mut a = schedule_node(dir.path(), 0);
+    let started = Instant::now();
+    while !schedules(dir.path(), 0) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the first node never took the lock: {}",
+            std::fs::read_to_string(dir.path().join("sched0.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut b = schedule_node(dir.path(), 1);
+    // Several ticks pass (one at start, then every 20 s): the second node waits.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(!schedules(dir.path(), 1), "two nodes scheduling at once");
+
+    // A clean stop (SIGTERM) releases the lock: the second node takes it at its next tick.
+    let stopped = Process::new("kill")
+        .args(["-TERM", &a.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(a.wait().unwrap().success(), "the first node stops cleanly");
+    let started = Instant::now();
+    while !schedules(dir.path(), 1) {
+        if started.elapsed() > Duration::from_secs(40) {
+            let _ = b.kill();
+            panic!(
+                "the second node never took over: {}",
+                std::fs::read_to_string(dir.path().join("sched1.log")).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    b.kill().unwrap();
+    b.wait().unwrap();
 }
