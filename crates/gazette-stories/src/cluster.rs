@@ -52,6 +52,8 @@ const CENTROID_TERMS: usize = 400;
 /// Candidates whose norm is recomputed with the current IDF before the choice
 /// (the norm cached when the last member joined drifts as the IDF changes).
 const RECHECKED: usize = 8;
+/// Similarities closer than this are equal (floating-point sums in varying order).
+const TIE_EPSILON: f64 = 1e-9;
 /// Eviction scans the open stories at most once per this part of the window.
 const EVICTION_STEPS: i32 = 72;
 
@@ -277,7 +279,13 @@ impl Clusterer {
             } else {
                 0.0
             } + bonus;
-            if best.is_none_or(|(b, bs)| similarity > bs || (similarity == bs && story < b)) {
+            // Sums over hash maps add in varying orders: similarities a few
+            // ulps apart are a tie, and a tie goes to the oldest story.
+            let better = |(b, bs): (StoryId, f64)| {
+                similarity > bs + TIE_EPSILON
+                    || ((similarity - bs).abs() <= TIE_EPSILON && story < b)
+            };
+            if best.is_none_or(better) {
                 best = Some((story, similarity));
             }
         }
