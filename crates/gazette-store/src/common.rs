@@ -67,6 +67,28 @@ pub(crate) fn corrupt(what: &'static str, detail: impl std::fmt::Display) -> Sto
 }
 
 /// An instant as stored: microseconds since the Unix epoch (finer digits are dropped).
+/// A subscriber's delivery time as stored: `"HH:MM"` text.
+pub(crate) fn encode_hhmm(time: Option<jiff::civil::Time>) -> Option<String> {
+    time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+}
+
+/// The stored `"HH:MM"` text of `column` back into a time.
+pub(crate) fn decode_hhmm(
+    column: &str,
+    text: Option<String>,
+) -> OpResult<Option<jiff::civil::Time>> {
+    text.map(|text| {
+        gazette_core::config::parse_hhmm(&text).ok_or_else(|| {
+            corrupt(
+                "delivery time",
+                format_args!("`{column}`: {text:?} is not HH:MM"),
+            )
+            .into()
+        })
+    })
+    .transpose()
+}
+
 pub(crate) fn micros(instant: Timestamp) -> i64 {
     instant.as_microsecond()
 }

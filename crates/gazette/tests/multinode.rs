@@ -78,8 +78,9 @@ fn gazette(dir: &Path) -> Command {
     cmd
 }
 
-fn node(dir: &Path, i: usize) -> Child {
-    let log = std::fs::File::create(dir.join(format!("node{i}.log"))).unwrap();
+/// A `gazette run --role ROLE` node in `dir`, its standard error in `LOG`.
+fn spawn_node(dir: &Path, role: &str, log: &str) -> Child {
+    let log = std::fs::File::create(dir.join(log)).unwrap();
     let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("gazette"));
     for (name, _) in std::env::vars() {
         if name.starts_with("GAZETTE_") {
@@ -87,12 +88,16 @@ fn node(dir: &Path, i: usize) -> Child {
         }
     }
     cmd.current_dir(dir)
-        .args(["--config", "gazette.toml", "run", "--role", "fetch"])
+        .args(["--config", "gazette.toml", "run", "--role", role])
         .env("GAZETTE_LOG", "gazette=info")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .unwrap()
+}
+
+fn node(dir: &Path, i: usize) -> Child {
+    spawn_node(dir, "fetch", &format!("node{i}.log"))
 }
 
 #[test]
@@ -238,7 +243,7 @@ fn three_fetch_nodes_share_the_feeds_and_one_killed_loses_and_doubles_nothing() 
     eprintln!("killed a node after {at_kill} of {FEEDS} feeds served; {twice} feeds polled again");
 }
 
-/// Whether `log` (a node's standard error) says it took the scheduler lock.
+/// Whether schedule node `i`'s log says it took the scheduler lock.
 fn schedules(dir: &Path, i: usize) -> bool {
     std::fs::read_to_string(dir.join(format!("sched{i}.log")))
         .unwrap_or_default()
@@ -246,20 +251,7 @@ fn schedules(dir: &Path, i: usize) -> bool {
 }
 
 fn schedule_node(dir: &Path, i: usize) -> Child {
-    let log = std::fs::File::create(dir.join(format!("sched{i}.log"))).unwrap();
-    let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("gazette"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("GAZETTE_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.current_dir(dir)
-        .args(["--config", "gazette.toml", "run", "--role", "schedule"])
-        .env("GAZETTE_LOG", "gazette=info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
+    spawn_node(dir, "schedule", &format!("sched{i}.log"))
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //! them: settings as columns, topics and mutes as JSON arrays, delivery times
 //! as `"HH:MM"` text, enums as lowercase text.
 
-use gazette_core::{Awaiting, StoreError, Subscriber};
+use gazette_core::{Awaiting, Subscriber};
 use jiff::Timestamp;
 use jiff::civil::Time;
+
+use crate::common::{decode_hhmm, encode_hhmm};
 
 use super::codec::{
     Cols, OpResult, TextEnum, Tx, execute, micros, opt_text, query_all, query_opt, text, to_json,
@@ -14,22 +16,8 @@ use super::codec::{
 const COLUMNS: &str = "chat_id, active, inactive_reason, lang, timezone, editions, morning, \
      evening, topics, mutes, awaiting, served_until, created_at, updated_at";
 
-fn hhmm(time: Option<Time>) -> Option<String> {
-    time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-}
-
 fn decode_time(row: &Cols<'_>, column: &str) -> OpResult<Option<Time>> {
-    row.get::<Option<String>>(column)?
-        .map(|text| {
-            gazette_core::config::parse_hhmm(&text).ok_or_else(|| {
-                StoreError::Corrupt {
-                    what: "delivery time",
-                    detail: format!("`{column}`: {text:?} is not HH:MM"),
-                }
-                .into()
-            })
-        })
-        .transpose()
+    decode_hhmm(column, row.get::<Option<String>>(column)?)
 }
 
 fn decode(row: Cols<'_>) -> OpResult<Subscriber> {
@@ -83,8 +71,8 @@ pub(crate) async fn save(tx: &Tx<'_>, s: &Subscriber) -> OpResult<()> {
             &text(&s.lang),
             &opt_text(s.timezone.as_deref()),
             &s.editions.as_sql(),
-            &hhmm(s.morning),
-            &hhmm(s.evening),
+            &encode_hhmm(s.morning),
+            &encode_hhmm(s.evening),
             &topics,
             &mutes,
             &s.awaiting.map(TextEnum::as_sql),

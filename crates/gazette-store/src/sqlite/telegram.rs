@@ -4,9 +4,11 @@
 //! Settings are columns so that they can be read by hand; topics and mutes are
 //! JSON arrays, delivery times `"HH:MM"` text, enums lowercase text.
 
-use gazette_core::{Awaiting, StoreError, Subscriber};
+use gazette_core::{Awaiting, Subscriber};
 use jiff::Timestamp;
 use jiff::civil::Time;
+
+use crate::common::{decode_hhmm, encode_hhmm};
 use rusqlite::{Transaction, params};
 
 use super::codec::{Cols, OpResult, TextEnum, micros, query_all, query_opt, to_json};
@@ -14,22 +16,8 @@ use super::codec::{Cols, OpResult, TextEnum, micros, query_all, query_opt, to_js
 const COLUMNS: &str = "chat_id, active, inactive_reason, lang, timezone, editions, morning, \
      evening, topics, mutes, awaiting, served_until, created_at, updated_at";
 
-fn hhmm(time: Option<Time>) -> Option<String> {
-    time.map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-}
-
 fn decode_time(row: &Cols<'_>, column: &str) -> OpResult<Option<Time>> {
-    row.get::<Option<String>>(column)?
-        .map(|text| {
-            gazette_core::config::parse_hhmm(&text).ok_or_else(|| {
-                StoreError::Corrupt {
-                    what: "delivery time",
-                    detail: format!("`{column}`: {text:?} is not HH:MM"),
-                }
-                .into()
-            })
-        })
-        .transpose()
+    decode_hhmm(column, row.get::<Option<String>>(column)?)
 }
 
 fn decode(row: Cols<'_>) -> OpResult<Subscriber> {
@@ -81,8 +69,8 @@ pub(crate) fn save(tx: &Transaction<'_>, s: &Subscriber) -> OpResult<()> {
         s.lang,
         s.timezone,
         s.editions.as_sql(),
-        hhmm(s.morning),
-        hhmm(s.evening),
+        encode_hhmm(s.morning),
+        encode_hhmm(s.evening),
         to_json(&s.topics)?,
         to_json(&s.mutes)?,
         s.awaiting.map(TextEnum::as_sql),
