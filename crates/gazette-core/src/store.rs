@@ -153,7 +153,10 @@ pub trait Store: Send + Sync {
 
     /// Stores the entries of a source that were not seen before (by the entry's
     /// `id` within the source) and returns them, with their IDs, in input order.
-    /// Entries already stored are skipped, not updated.
+    /// Entries already stored are skipped, not updated, unless they are orphans:
+    /// an entry with a link whose article was never stored (no article from
+    /// that entry, none at that link: the poll that stored it died first) is
+    /// returned again, so that the caller builds its article now.
     async fn insert_entries(
         &self,
         source: SourceId,

@@ -46,6 +46,15 @@ pub(crate) async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (source_id, guid) DO NOTHING RETURNING {COLUMNS}"
     );
+    // An entry stored by an earlier poll that died before its article was:
+    // returned again so that this poll builds it (nothing lost across a crash).
+    // One first seen now is this call's own (an ID repeated in the feed).
+    let orphan = format!(
+        "SELECT {COLUMNS} FROM entries e WHERE e.source_id = $1 AND e.guid = $2 \
+         AND e.link IS NOT NULL AND e.first_seen < $3 \
+         AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.entry_id = e.id) \
+         AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = e.link)"
+    );
     let first_seen = micros(now);
     let mut stored = Vec::new();
     for entry in entries {
@@ -70,7 +79,18 @@ pub(crate) async fn insert(
             decode,
         )
         .await?;
-        stored.extend(row);
+        match row {
+            Some(new) => stored.push(new),
+            None => stored.extend(
+                query_opt(
+                    tx,
+                    &orphan,
+                    &[&source.0, &text(&entry.id), &first_seen],
+                    decode,
+                )
+                .await?,
+            ),
+        }
     }
     Ok(stored)
 }

@@ -47,6 +47,15 @@ pub(crate) fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
          ON CONFLICT (source_id, guid) DO NOTHING RETURNING {COLUMNS}"
     );
+    // An entry stored by an earlier poll that died before its article was:
+    // returned again so that this poll builds it (nothing lost across a crash).
+    // One first seen now is this call's own (an ID repeated in the feed).
+    let orphan = format!(
+        "SELECT {COLUMNS} FROM entries e WHERE e.source_id = ?1 AND e.guid = ?2 \
+         AND e.link IS NOT NULL AND e.first_seen < ?3 \
+         AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.entry_id = e.id) \
+         AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = e.link)"
+    );
     let mut stored = Vec::new();
     for entry in entries {
         let params = params![
@@ -63,7 +72,15 @@ pub(crate) fn insert(
             opt_text(entry.language.as_deref()),
             entry.image.as_ref().map(Url::as_str),
         ];
-        stored.extend(query_opt(tx, &sql, params, decode)?);
+        match query_opt(tx, &sql, params, decode)? {
+            Some(new) => stored.push(new),
+            None => stored.extend(query_opt(
+                tx,
+                &orphan,
+                params![source.0, text(&entry.id), micros(now)],
+                decode,
+            )?),
+        }
     }
     Ok(stored)
 }

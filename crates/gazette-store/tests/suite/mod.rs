@@ -46,6 +46,7 @@ macro_rules! every_suite_test {
             remove_source_deletes_its_entries_but_keeps_its_articles,
             removed_source_ids_are_not_reused,
             insert_entries_skips_known_ids_and_keeps_input_order,
+            an_entry_whose_article_was_never_stored_comes_back,
             insert_entries_round_trips_every_field,
             insert_entries_for_a_missing_source_is_not_found,
             recent_entry_times_are_the_newest_publications_of_the_source,
@@ -721,6 +722,12 @@ pub async fn insert_entries_skips_known_ids_and_keeps_input_order(store: &dyn St
     let first = [feed_entry("a", None), feed_entry("b", None)];
     let stored = store.insert_entries(source.id, &first, t0()).await.unwrap();
     assert_eq!(stored.len(), 2);
+    // Their articles are stored (entries without one come back: see the orphan test).
+    for (n, entry) in stored.iter().enumerate() {
+        let mut article = new_article(source.id, n as u32, None);
+        article.entry_id = Some(entry.id);
+        store.insert_article(&article).await.unwrap();
+    }
 
     let later = t0() + hours(1);
     let mut updated_a = feed_entry("a", None);
@@ -749,6 +756,46 @@ pub async fn insert_entries_skips_known_ids_and_keeps_input_order(store: &dyn St
     let other = add_source(store, "https://other.example/feed").await;
     let stored = store.insert_entries(other.id, &first, t0()).await.unwrap();
     assert_eq!(stored.len(), 2);
+}
+
+pub async fn an_entry_whose_article_was_never_stored_comes_back(store: &dyn Store) {
+    let source = add_source(store, "https://example.org/feed").await;
+    let entries = [
+        feed_entry("a", None),
+        feed_entry("b", None),
+        feed_entry("c", None),
+    ];
+    let stored = store
+        .insert_entries(source.id, &entries, t0())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    // The poll stored the article of "a" from its entry, found "b"'s link already
+    // stored (by another feed), and died before "c"'s article.
+    let mut a = new_article(source.id, 1, None);
+    a.entry_id = Some(stored[0].id);
+    store.insert_article(&a).await.unwrap();
+    let mut b = new_article(source.id, 2, None);
+    b.url = entries[1].link.clone().unwrap();
+    store.insert_article(&b).await.unwrap();
+
+    let again = store
+        .insert_entries(source.id, &entries, t0() + hours(1))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0].id, stored[2].id, "the same entry, not a new one");
+    assert_eq!(again[0].first_seen, t0());
+
+    // Once its article is stored it is skipped like the others.
+    let mut c = new_article(source.id, 3, None);
+    c.entry_id = Some(stored[2].id);
+    store.insert_article(&c).await.unwrap();
+    let none = store
+        .insert_entries(source.id, &entries, t0() + hours(2))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
 }
 
 pub async fn insert_entries_round_trips_every_field(store: &dyn Store) {
