@@ -38,6 +38,9 @@ use crate::embed::{Embedder, NoEmbedder};
 
 /// Characters of the text embedded after the title (the lead).
 const EMBED_LEAD_CHARS: usize = 300;
+/// An article whose terms alone give a story this many times the threshold
+/// is placed without asking the embedding model.
+const DECIDED: f64 = 2.0;
 
 /// Places articles in stories, one at a time (see the [module docs](self)).
 #[derive(Debug)]
@@ -46,6 +49,8 @@ pub struct StoryStream {
     duplicates: DuplicateIndex,
     window: jiff::SignedDuration,
     embedder: Box<dyn Embedder>,
+    /// Articles the embedder was asked for and answered.
+    embedded: u64,
     last_id: i64,
 }
 
@@ -71,6 +76,7 @@ impl StoryStream {
     pub fn with_embedder(config: &StoriesConfig, embedder: Box<dyn Embedder>) -> Self {
         StoryStream {
             embedder,
+            embedded: 0,
             clusterer: Clusterer::new(config),
             duplicates: DuplicateIndex::new(),
             window: config.window,
@@ -94,19 +100,11 @@ impl StoryStream {
                 assignment: None,
             };
         }
-        let lead: String = article
-            .content
-            .text
-            .chars()
-            .take(EMBED_LEAD_CHARS)
-            .collect();
-        let embedding = self.embedder.embed(
-            &format!("{}\n{lead}", article.title),
-            article.content.lang.as_deref(),
-        );
-        let assignment = self
-            .clusterer
-            .assign_embedded(article, embedding.as_deref());
+        let (assignment, embedding) =
+            assign_with_embedder(&self.clusterer, self.embedder.as_mut(), article);
+        if embedding.is_some() {
+            self.embedded += 1;
+        }
         let (story, new) = match &assignment {
             Assignment::Join { story, .. } => (*story, false),
             Assignment::New { .. } => {
@@ -130,9 +128,46 @@ impl StoryStream {
         &self.clusterer
     }
 
+    /// How many articles were embedded (the others were duplicates, or
+    /// placed by their terms alone, or the embedder had nothing to say).
+    pub fn embedded(&self) -> u64 {
+        self.embedded
+    }
+
     /// Articles the duplicate index remembers (those of the window).
     pub fn remembered(&self) -> usize {
         self.duplicates.len()
+    }
+}
+
+/// Where `article` goes, asking `embedder` only when the terms leave the
+/// choice open (the model is slow, tens of texts a second): an article the
+/// terms alone place firmly in a story is never embedded. Returns the
+/// embedding when one was made, for [`Clusterer::add_member_embedded`].
+pub fn assign_with_embedder(
+    clusterer: &Clusterer,
+    embedder: &mut dyn Embedder,
+    article: &Article,
+) -> (Assignment, Option<Vec<f32>>) {
+    let assignment = clusterer.assign(article);
+    let decided = matches!(assignment, Assignment::Join { similarity, .. }
+        if similarity >= DECIDED * clusterer.threshold());
+    if decided {
+        return (assignment, None);
+    }
+    let lead: String = article
+        .content
+        .text
+        .chars()
+        .take(EMBED_LEAD_CHARS)
+        .collect();
+    let text = format!("{}\n{lead}", article.title);
+    match embedder.embed(&text, article.content.lang.as_deref()) {
+        Some(embedding) => (
+            clusterer.assign_embedded(article, Some(&embedding)),
+            Some(embedding),
+        ),
+        None => (assignment, None),
     }
 }
 
