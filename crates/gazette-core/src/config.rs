@@ -1747,7 +1747,10 @@ mod tests {
         let e = parse("[stories.embedding]\nbackend = \"bert\"").unwrap_err();
         assert!(e.to_string().contains("stories.embedding.backend"), "{e}");
         let e = parse("[stories.embedding]\ncross_floor = 1.5").unwrap_err();
-        assert!(e.to_string().contains("stories.embedding.cross_floor"), "{e}");
+        assert!(
+            e.to_string().contains("stories.embedding.cross_floor"),
+            "{e}"
+        );
         let e = parse("[stories.embedding]\nweight = -1.0").unwrap_err();
         assert!(e.to_string().contains("stories.embedding.weight"), "{e}");
     }

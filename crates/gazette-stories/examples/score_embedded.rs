@@ -10,6 +10,8 @@
 //!     --cache /tmp/itn.embeddings.jsonl [--floor 0.35] [--weight 0.5] [--threshold 0.18] [--out pred.jsonl]
 //! ```
 
+// Shared with the tests and the `score` example; this one streams by itself.
+#[allow(dead_code)]
 #[path = "../tests/support/dataset.rs"]
 mod dataset;
 

@@ -129,6 +129,26 @@ struct StoryState {
     last: Timestamp,
 }
 
+/// What the clusterer reads of an article: its weighted terms (the costly
+/// part: stems, entities, name skeletons), its time and its language.
+#[derive(Debug, Clone)]
+pub struct Features {
+    terms: TermWeights,
+    time: Timestamp,
+    language: Option<String>,
+}
+
+impl Features {
+    /// Computes `article`'s features.
+    pub fn of(article: &Article) -> Self {
+        Features {
+            terms: article_terms(article),
+            time: article.effective_time(),
+            language: primary_language(article),
+        }
+    }
+}
+
 /// The article's language as a lower-case primary subtag (`fr` for `fr-CA`).
 fn primary_language(article: &Article) -> Option<String> {
     let lang = article.content.lang.as_deref()?.trim();
@@ -183,8 +203,23 @@ impl Clusterer {
         article: &Article,
         embedding: Option<&[f32]>,
     ) {
-        let time = article.effective_time();
-        let terms = article_terms(article);
+        self.add_member_features(story, Features::of(article), embedding);
+    }
+
+    /// [`add_member_embedded`](Self::add_member_embedded) with the article's
+    /// [`Features`], when [`assign_features`](Self::assign_features) already
+    /// computed them (they are the costly part).
+    pub fn add_member_features(
+        &mut self,
+        story: StoryId,
+        features: Features,
+        embedding: Option<&[f32]>,
+    ) {
+        let Features {
+            terms,
+            time,
+            language,
+        } = features;
         let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
             centroid: HashMap::new(),
@@ -197,7 +232,7 @@ impl Clusterer {
             last: time,
         });
         state.members += 1;
-        if let Some(lang) = primary_language(article) {
+        if let Some(lang) = language {
             if !state.languages.iter().any(|l| **l == *lang) {
                 state.languages.push(lang.into());
             }
@@ -300,10 +335,16 @@ impl Clusterer {
     /// centred embedding and the story members' (average linkage: a story
     /// whose members disagree pulls less than one whose members agree).
     pub fn assign_embedded(&self, article: &Article, embedding: Option<&[f32]>) -> Assignment {
-        let time = article.effective_time();
+        self.assign_features(&Features::of(article), embedding)
+    }
+
+    /// [`assign_embedded`](Self::assign_embedded) from the article's
+    /// [`Features`], so that one computation serves assigning and adding.
+    pub fn assign_features(&self, features: &Features, embedding: Option<&[f32]>) -> Assignment {
+        let time = features.time;
         let embedding = embedding.and_then(|e| self.centred_query(e));
-        let language = primary_language(article);
-        let query = self.weigh(article_terms(article));
+        let language = features.language.as_deref();
+        let query = self.weigh(&features.terms);
         let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
         // Dot products with the stories sharing a term, through the postings.
         let mut dots: HashMap<StoryId, f64> = HashMap::new();
@@ -349,7 +390,7 @@ impl Clusterer {
                         / query.spread;
                     // Across languages the TF-IDF cosine sees only names
                     // and numbers: the model's word counts for more there.
-                    let across = language.as_deref().is_some_and(|lang| {
+                    let across = language.is_some_and(|lang| {
                         !state.languages.is_empty() && !state.languages.iter().any(|l| **l == *lang)
                     });
                     let (floor, weight) = if across {
@@ -510,28 +551,28 @@ impl Clusterer {
     }
 
     /// The article's TF-IDF vector: each term, its number when known, its weight.
-    fn weigh(&self, terms: TermWeights) -> Vec<(String, Option<TermId>, f64)> {
+    fn weigh<'a>(&self, terms: &'a TermWeights) -> Vec<(&'a str, Option<TermId>, f64)> {
         terms
-            .into_iter()
-            .map(|(term, weight)| {
-                let id = self.vocabulary.get(&term).copied();
+            .iter()
+            .map(|(term, &weight)| {
+                let id = self.vocabulary.get(term).copied();
                 let df = id.map_or(0, |id| self.terms[id as usize].1);
                 let idf = self.idf(df);
-                (term, id, weight * idf)
+                (term.as_str(), id, weight * idf)
             })
             .collect()
     }
 
     fn shared_terms(
         &self,
-        query: &[(String, Option<TermId>, f64)],
+        query: &[(&str, Option<TermId>, f64)],
         state: &StoryState,
     ) -> Vec<String> {
         let mut shared: Vec<(&str, f64)> = query
             .iter()
-            .filter_map(|(term, id, weight)| {
-                let stats = state.centroid.get(&(*id)?)?;
-                Some((term.as_str(), weight * stats.weight * self.idf_of((*id)?)))
+            .filter_map(|&(term, id, weight)| {
+                let stats = state.centroid.get(&id?)?;
+                Some((term, weight * stats.weight * self.idf_of(id?)))
             })
             .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));

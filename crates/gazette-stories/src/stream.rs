@@ -32,7 +32,7 @@
 use gazette_core::config::StoriesConfig;
 use gazette_core::{Article, StoryId};
 
-use crate::cluster::{Assignment, Clusterer};
+use crate::cluster::{Assignment, Clusterer, Features};
 use crate::dedup::{Duplicate, DuplicateIndex, Keys};
 use crate::embed::{Embedder, NoEmbedder};
 
@@ -100,7 +100,7 @@ impl StoryStream {
                 assignment: None,
             };
         }
-        let (assignment, embedding) =
+        let (assignment, features, embedding) =
             assign_with_embedder(&self.clusterer, self.embedder.as_mut(), article);
         if embedding.is_some() {
             self.embedded += 1;
@@ -113,7 +113,7 @@ impl StoryStream {
             }
         };
         self.clusterer
-            .add_member_embedded(story, article, embedding.as_deref());
+            .add_member_features(story, features, embedding.as_deref());
         self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
@@ -143,17 +143,19 @@ impl StoryStream {
 /// Where `article` goes, asking `embedder` only when the terms leave the
 /// choice open (the model is slow, tens of texts a second): an article the
 /// terms alone place firmly in a story is never embedded. Returns the
-/// embedding when one was made, for [`Clusterer::add_member_embedded`].
+/// article's features and the embedding when one was made, for
+/// [`Clusterer::add_member_features`].
 pub fn assign_with_embedder(
     clusterer: &Clusterer,
     embedder: &mut dyn Embedder,
     article: &Article,
-) -> (Assignment, Option<Vec<f32>>) {
-    let assignment = clusterer.assign(article);
+) -> (Assignment, Features, Option<Vec<f32>>) {
+    let features = Features::of(article);
+    let assignment = clusterer.assign_features(&features, None);
     let decided = matches!(assignment, Assignment::Join { similarity, .. }
         if similarity >= DECIDED * clusterer.threshold());
     if decided {
-        return (assignment, None);
+        return (assignment, features, None);
     }
     let lead: String = article
         .content
@@ -164,10 +166,11 @@ pub fn assign_with_embedder(
     let text = format!("{}\n{lead}", article.title);
     match embedder.embed(&text, article.content.lang.as_deref()) {
         Some(embedding) => (
-            clusterer.assign_embedded(article, Some(&embedding)),
+            clusterer.assign_features(&features, Some(&embedding)),
+            features,
             Some(embedding),
         ),
-        None => (assignment, None),
+        None => (assignment, features, None),
     }
 }
 

@@ -135,7 +135,7 @@ pub async fn group_articles(
                     store.create_story(article.id, now).await?
                 }
             };
-            clusterer.add_member_embedded(story, &article, embedding.as_deref());
+            clusterer.add_member_features(story, features, embedding.as_deref());
             members.entry(story).or_default().push(article);
             grown.insert(story);
             report.assigned += 1;
