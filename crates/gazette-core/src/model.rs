@@ -145,6 +145,10 @@ pub struct ParsedFeed {
     pub language: Option<String>,
     pub updated: Option<Timestamp>,
     pub entries: Vec<FeedEntry>,
+    /// Set when the document was not well-formed XML and was read by the
+    /// lenient second pass: what was wrong with it (the strict parser's error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<String>,
 }
 
 /// One item of a feed, as parsed (not yet stored).

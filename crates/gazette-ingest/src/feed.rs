@@ -51,7 +51,7 @@ use url::Url;
 use crate::charset;
 use crate::dates::{parse_date, to_timestamp};
 use crate::position::{Position, at};
-use crate::text::{collapse_whitespace, html_to_line, html_to_text};
+use crate::text::{collapse_whitespace, html_to_line, html_to_text, text_paragraphs};
 
 /// Why bytes could not be read as a feed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -121,6 +121,36 @@ pub fn parse_feed(
     if is_html_page(text) {
         return Err(FeedError::HtmlPage);
     }
+    match parse_text(text, base) {
+        Err(error @ FeedError::InvalidXml { .. }) => {
+            // The lenient second pass (see `repair`): what can be read is
+            // better than nothing; the strict error is kept with the feed.
+            let repaired = repair::repair(text);
+            match parse_text(&repaired, base) {
+                Ok(mut feed) => {
+                    feed.recovered = Some(error.to_string());
+                    Ok(feed)
+                }
+                Err(_) => Err(error),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Parses decoded text: Atom made readable for feed-rs ([`atom`]), then
+/// feed-rs, then the `<rss>`-without-version retry.
+fn parse_text(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+    if scan::first_element(text).is_some_and(|name| name == "feed")
+        && let Some(atom) = atom::normalise(text)
+    {
+        return parse_feed_rs(&atom, base);
+    }
+    parse_feed_rs(text, base)
+}
+
+/// feed-rs, then the `<rss>`-without-version retry.
+fn parse_feed_rs(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let feed = match parse_guarded(text, base) {
         Err(FeedError::NotAFeed { found }) => {
             // `<rss>` without a version is RSS all the same (feed-rs needs the
@@ -322,7 +352,10 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
             model::FeedType::RSS1 => FeedKind::Rss1,
             model::FeedType::RSS2 => FeedKind::Rss2,
         },
-        title: feed.title.as_ref().and_then(text_line),
+        title: feed
+            .title
+            .as_ref()
+            .and_then(|t| text_line(t, &feed.feed_type)),
         link: pick_link(&feed.links, base),
         language: feed.language,
         updated: feed.updated.or(feed.published).and_then(to_timestamp),
@@ -330,8 +363,11 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
             .entries
             .into_iter()
             .zip(thumbnails)
-            .map(|(entry, thumbnail)| map_entry(entry, thumbnail, base, language.as_deref()))
+            .map(|(entry, thumbnail)| {
+                map_entry(entry, thumbnail, base, language.as_deref(), &feed.feed_type)
+            })
             .collect(),
+        recovered: None,
     }
 }
 
@@ -340,13 +376,20 @@ fn map_entry(
     thumbnail: Option<String>,
     base: Option<&Url>,
     feed_language: Option<&str>,
+    feed_type: &model::FeedType,
 ) -> FeedEntry {
     let link = pick_link(&entry.links, base);
-    let title = entry.title.as_ref().and_then(text_line);
+    let title = entry.title.as_ref().and_then(|t| text_line(t, feed_type));
     let summary = entry
         .summary
         .as_ref()
-        .map(|t| html_to_text(&t.content))
+        .map(|t| {
+            if is_literal(t, feed_type) {
+                text_paragraphs(&t.content)
+            } else {
+                html_to_text(&t.content)
+            }
+        })
         .or_else(|| {
             entry
                 .media
@@ -399,8 +442,23 @@ fn entry_id(feed_id: &str, link: Option<&Url>, text: &[&str]) -> String {
     format!("urn:gazette:entry:{hash:016x}")
 }
 
-fn text_line(text: &model::Text) -> Option<String> {
-    Some(html_to_line(&text.content)).filter(|s| !s.is_empty())
+/// A title on one line. Atom says whether a text construct is plain text
+/// (`type="text"`), which is then taken as it is; other formats' titles are
+/// read as HTML, since RSS feeds escape markup and entities in them freely.
+fn text_line(text: &model::Text, feed_type: &model::FeedType) -> Option<String> {
+    let line = if is_literal(text, feed_type) {
+        collapse_whitespace(&text.content)
+    } else {
+        html_to_line(&text.content)
+    };
+    Some(line).filter(|s| !s.is_empty())
+}
+
+/// Whether a text construct is plain text by the feed's own word (Atom's
+/// `type="text"`, the default).
+fn is_literal(text: &model::Text, feed_type: &model::FeedType) -> bool {
+    *feed_type == model::FeedType::Atom
+        && text.content_type.as_ref().eq_ignore_ascii_case("text/plain")
 }
 
 /// The entry's content as HTML; plain-text content is escaped.
@@ -501,6 +559,8 @@ fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
+mod atom;
+mod repair;
 mod scan;
 #[cfg(test)]
 mod tests;
