@@ -335,15 +335,19 @@ fn describe_document(text: &str) -> String {
 
 fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
     let language = feed.language.clone();
-    let mut thumbnails = if text.starts_with('<') {
-        scan::item_thumbnails(text)
+    let mut extras = if text.starts_with('<') {
+        scan::items(text)
     } else {
         Vec::new()
     };
     // Used only when every entry was seen, so that the indices line up.
-    if thumbnails.len() != feed.entries.len() {
-        thumbnails = vec![None; feed.entries.len()];
+    if extras.len() != feed.entries.len() {
+        extras = vec![scan::ItemExtras::default(); feed.entries.len()];
     }
+    let rss = matches!(
+        feed.feed_type,
+        model::FeedType::RSS0 | model::FeedType::RSS2
+    );
     ParsedFeed {
         kind: match feed.feed_type {
             model::FeedType::Atom => FeedKind::Atom,
@@ -362,9 +366,14 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
         entries: feed
             .entries
             .into_iter()
-            .zip(thumbnails)
-            .map(|(entry, thumbnail)| {
-                map_entry(entry, thumbnail, base, language.as_deref(), &feed.feed_type)
+            .zip(extras)
+            .map(|(entry, mut extras)| {
+                if !rss {
+                    // Only RSS's `<guid>` and `<description>` are meant.
+                    extras.permalink = None;
+                    extras.description_markup = None;
+                }
+                map_entry(entry, extras, base, language.as_deref(), &feed.feed_type)
             })
             .collect(),
         recovered: None,
@@ -373,12 +382,14 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
 
 fn map_entry(
     entry: model::Entry,
-    thumbnail: Option<String>,
+    extras: scan::ItemExtras,
     base: Option<&Url>,
     feed_language: Option<&str>,
     feed_type: &model::FeedType,
 ) -> FeedEntry {
-    let link = pick_link(&entry.links, base);
+    // RSS 2.0: a `<guid>` that is a permalink is the item's URL when it has no `<link>`.
+    let link = pick_link(&entry.links, base)
+        .or_else(|| resolve(extras.permalink.as_deref()?, base));
     let title = entry.title.as_ref().and_then(|t| text_line(t, feed_type));
     let summary = entry
         .summary
@@ -390,6 +401,7 @@ fn map_entry(
                 html_to_text(&t.content)
             }
         })
+        .or_else(|| extras.description_markup.as_deref().map(html_to_text))
         .or_else(|| {
             entry
                 .media
@@ -410,7 +422,7 @@ fn map_entry(
                 &published.map(|p| p.to_string()).unwrap_or_default(),
             ],
         ),
-        image: image(&entry, base).or_else(|| resolve(&thumbnail?, base)),
+        image: image(&entry, base).or_else(|| resolve(extras.thumbnail.as_deref()?, base)),
         authors: authors(&entry.authors),
         language: entry.language.or_else(|| feed_language.map(str::to_string)),
         updated: entry.updated.and_then(to_timestamp),
