@@ -134,7 +134,10 @@ fn rewrite_start(e: &BytesStart<'_>, namespace: Option<Atom>) -> (Option<BytesSt
             _ => {}
         }
     }
-    let construct = namespace.is_some() && TEXT_CONSTRUCTS.contains(&local.as_str());
+    // Content with `src` carries a media type for the linked document: kept.
+    let has_src = e.attributes().with_checks(false).flatten().any(|a| a.key.as_ref() == "src");
+    let construct =
+        namespace.is_some() && TEXT_CONSTRUCTS.contains(&local.as_str()) && !has_src;
     let (new_kind, decode) = if construct {
         text_type(
             kind.as_deref(),
