@@ -388,8 +388,8 @@ fn map_entry(
     feed_type: &model::FeedType,
 ) -> FeedEntry {
     // RSS 2.0: a `<guid>` that is a permalink is the item's URL when it has no `<link>`.
-    let link = pick_link(&entry.links, base)
-        .or_else(|| resolve(extras.permalink.as_deref()?, base));
+    let link =
+        pick_link(&entry.links, base).or_else(|| resolve(extras.permalink.as_deref()?, base));
     let title = entry.title.as_ref().and_then(|t| text_line(t, feed_type));
     let summary = entry
         .summary
@@ -470,7 +470,10 @@ fn text_line(text: &model::Text, feed_type: &model::FeedType) -> Option<String> 
 /// `type="text"`, the default).
 fn is_literal(text: &model::Text, feed_type: &model::FeedType) -> bool {
     *feed_type == model::FeedType::Atom
-        && text.content_type.as_ref().eq_ignore_ascii_case("text/plain")
+        && text
+            .content_type
+            .as_ref()
+            .eq_ignore_ascii_case("text/plain")
 }
 
 /// The entry's content as HTML; plain-text content is escaped.

@@ -112,7 +112,9 @@ async fn handle(State(seen): State<Arc<Seen>>, uri: Uri, headers: HeaderMap) -> 
         "/gzip.xml" => {
             gzip_response(rss("Compressed", &[item("g1", "/g/1", FULL_CONTENT)]).into_bytes())
         }
-        "/broken.xml" => xml("<?xml version=\"1.0\"?>\n<notes>\n<title>Not a feed</titl>\n</notes>".into()),
+        "/broken.xml" => {
+            xml("<?xml version=\"1.0\"?>\n<notes>\n<title>Not a feed</titl>\n</notes>".into())
+        }
         // Not well-formed: a misspelt end tag, an HTML entity XML does not
         // know, a stray `&`, and the document cut off in its second item.
         "/ill-formed.xml" => xml(format!(
@@ -595,7 +597,14 @@ async fn an_ill_formed_feed_yields_what_can_be_recovered_and_a_bad_one_fails_alo
         report.errors[0].message
     );
     let broken = s.reload(&broken).await;
-    assert!(broken.poll.last_error.as_deref().unwrap().contains("<notes>"));
+    assert!(
+        broken
+            .poll
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("<notes>")
+    );
     assert_eq!(broken.poll.etag, None);
 
     // The ill-formed feed: its title and the complete item are kept, the

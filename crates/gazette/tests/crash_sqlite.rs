@@ -92,7 +92,12 @@ async fn page(
     // Each page of a feed differs in words, not only in digits: the
     // per-source boilerplate model takes paragraphs that differ only in
     // digits for one repeated paragraph.
-    let topic = ["the harbour budget", "a new school", "the old bridge", "river flooding"][i % 4];
+    let topic = [
+        "the harbour budget",
+        "a new school",
+        "the old bridge",
+        "river flooding",
+    ][i % 4];
     let paragraph = format!(
         "<p>Marker {n}-{i}: the council of town {n} met on Tuesday to discuss {topic}, and \
          the debate on {topic} went on for hours before a vote was taken by the members.</p>"
@@ -172,7 +177,11 @@ fn ingest_killed_three_times_loses_and_doubles_nothing() {
     )
     .unwrap();
     let outlines: String = (0..FEEDS)
-        .map(|n| format!("<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"))
+        .map(|n| {
+            format!(
+                "<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"
+            )
+        })
         .collect();
     let opml = dir.path().join("feeds.opml");
     std::fs::write(
@@ -227,12 +236,18 @@ fn ingest_killed_three_times_loses_and_doubles_nothing() {
     assert_eq!(integrity_check(&db), "ok");
     let conn = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(
-        count(&conn, "SELECT count(*) FROM sources WHERE last_success_at IS NOT NULL"),
+        count(
+            &conn,
+            "SELECT count(*) FROM sources WHERE last_success_at IS NOT NULL"
+        ),
         FEEDS as i64,
         "every feed polled"
     );
     assert_eq!(
-        count(&conn, "SELECT count(*) FROM sources WHERE last_error IS NOT NULL"),
+        count(
+            &conn,
+            "SELECT count(*) FROM sources WHERE last_error IS NOT NULL"
+        ),
         0
     );
     let entries = (FEEDS * ENTRIES) as i64;

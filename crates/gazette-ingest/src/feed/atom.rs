@@ -33,7 +33,14 @@ const ATOM10: &str = "http://www.w3.org/2005/Atom";
 
 /// Atom text constructs (1.0 names and 0.3's), and content.
 const TEXT_CONSTRUCTS: [&str; 8] = [
-    "title", "subtitle", "summary", "rights", "content", "tagline", "copyright", "info",
+    "title",
+    "subtitle",
+    "summary",
+    "rights",
+    "content",
+    "tagline",
+    "copyright",
+    "info",
 ];
 
 /// The document as Atom 1.0 that feed-rs reads, or `None` when it needs no
@@ -87,7 +94,9 @@ pub(super) fn normalise(text: &str) -> Option<String> {
                     debug_assert_eq!(depth, names.len());
                     let decoded = decode_base64(&collected);
                     let content = decoded.as_deref().unwrap_or(&collected);
-                    writer.write_event(Event::Text(BytesText::new(content))).ok()?;
+                    writer
+                        .write_event(Event::Text(BytesText::new(content)))
+                        .ok()?;
                     changed = true;
                 }
                 let name = names.pop()?;
@@ -113,7 +122,10 @@ enum Atom {
 
 /// The start tag rewritten (`None` if unchanged), and whether its text is
 /// base64 to decode.
-fn rewrite_start(e: &BytesStart<'_>, namespace: Option<Atom>) -> (Option<BytesStart<'static>>, bool) {
+fn rewrite_start(
+    e: &BytesStart<'_>,
+    namespace: Option<Atom>,
+) -> (Option<BytesStart<'static>>, bool) {
     let local = e.local_name().as_ref().to_string();
     let mut changed = false;
     let new_local = match (namespace, local.as_str()) {
@@ -135,9 +147,12 @@ fn rewrite_start(e: &BytesStart<'_>, namespace: Option<Atom>) -> (Option<BytesSt
         }
     }
     // Content with `src` carries a media type for the linked document: kept.
-    let has_src = e.attributes().with_checks(false).flatten().any(|a| a.key.as_ref() == "src");
-    let construct =
-        namespace.is_some() && TEXT_CONSTRUCTS.contains(&local.as_str()) && !has_src;
+    let has_src = e
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .any(|a| a.key.as_ref() == "src");
+    let construct = namespace.is_some() && TEXT_CONSTRUCTS.contains(&local.as_str()) && !has_src;
     let (new_kind, decode) = if construct {
         text_type(
             kind.as_deref(),
@@ -159,12 +174,15 @@ fn rewrite_start(e: &BytesStart<'_>, namespace: Option<Atom>) -> (Option<BytesSt
             changed = true;
         } else if construct && key == "mode" && namespace == Some(Atom::V03) {
             // Atom 1.0 has no `mode`; its meaning went into `type`.
-        } else if construct && key == "type" && new_kind.is_some() {
-            let kind = new_kind.expect("checked");
+        } else if let Some(kind) = new_kind.filter(|_| construct && key == "type") {
             attributes.push((key, kind.to_string()));
         } else {
             attributes.push((key, value));
         }
+    }
+    if let Some(kind) = new_kind.filter(|_| construct && kind.is_none()) {
+        // `mode="escaped"` without a type: the type says it now.
+        attributes.push(("type".to_string(), kind.to_string()));
     }
     if !changed {
         return (None, decode);
@@ -200,7 +218,10 @@ fn text_type(
     let Some(kind) = kind else {
         // Atom 0.3's default is text/plain, as Atom 1.0's is text; escaped
         // markup without a type is HTML.
-        return ((escaped || base64).then_some(if escaped { "html" } else { "text" }), base64);
+        return (
+            (escaped || base64).then_some(if escaped { "html" } else { "text" }),
+            base64,
+        );
     };
     let is_xml = kind.ends_with("/xml") || kind.ends_with("+xml");
     match kind {
@@ -254,9 +275,20 @@ mod tests {
     }
 
     #[test]
+    fn escaped_atom_03_text_without_a_type_becomes_html() {
+        let atom = r#"<feed xmlns="http://purl.org/atom/ns#"><title mode="escaped">&lt;b&gt;x&lt;/b&gt;</title></feed>"#;
+        assert_eq!(
+            normalise(atom).unwrap(),
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">&lt;b&gt;x&lt;/b&gt;</title></feed>"#
+        );
+    }
+
+    #[test]
     fn documents_that_need_nothing_are_left_alone() {
         assert_eq!(
-            normalise(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">x</title></feed>"#),
+            normalise(
+                r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">x</title></feed>"#
+            ),
             None
         );
         assert_eq!(normalise("<rss version=\"2.0\"><channel/></rss>"), None);

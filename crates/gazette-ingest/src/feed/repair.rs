@@ -123,10 +123,7 @@ pub(super) fn repair(text: &str) -> String {
         }
     }
     // Truncated: drop the outermost item still open, then close the rest.
-    if let Some(at) = open
-        .iter()
-        .position(|(n, _, _)| ITEMS.contains(&local(n)))
-    {
+    if let Some(at) = open.iter().position(|(n, _, _)| ITEMS.contains(&local(n))) {
         out.truncate(open[at].1);
         open.truncate(at);
     }

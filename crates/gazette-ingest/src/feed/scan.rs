@@ -221,9 +221,16 @@ mod tests {
         let permalinks: Vec<_> = found.iter().map(|i| i.permalink.as_deref()).collect();
         assert_eq!(
             permalinks,
-            [Some("http://a.example/1?x=1&y=2"), None, Some("http://a.example/3")]
+            [
+                Some("http://a.example/1?x=1&y=2"),
+                None,
+                Some("http://a.example/3")
+            ]
         );
-        let markup: Vec<_> = found.iter().map(|i| i.description_markup.as_deref()).collect();
+        let markup: Vec<_> = found
+            .iter()
+            .map(|i| i.description_markup.as_deref())
+            .collect();
         assert_eq!(markup, [Some("<p>Hi <b>there</b></p>"), None, None]);
     }
 }

@@ -269,7 +269,10 @@ fn undefined_entities_and_stray_ampersands_are_read_as_meant() {
     assert_eq!(feed.title.as_deref(), Some("AT&T news"));
     let entry = &feed.entries[0];
     assert_eq!(entry.title.as_deref(), Some("Café & crème &bogus;"));
-    assert_eq!(entry.link.as_ref().unwrap().as_str(), "http://a.example/?a=1&b=2");
+    assert_eq!(
+        entry.link.as_ref().unwrap().as_str(),
+        "http://a.example/?a=1&b=2"
+    );
     assert!(feed.recovered.is_some());
 }
 
@@ -286,7 +289,10 @@ fn unclosed_tags_inside_items_do_not_lose_the_items() {
         .iter()
         .map(|e| e.link.as_ref().map(|l| l.as_str()))
         .collect();
-    assert_eq!(links, [Some("http://a.example/1"), Some("http://a.example/2")]);
+    assert_eq!(
+        links,
+        [Some("http://a.example/1"), Some("http://a.example/2")]
+    );
 }
 
 #[test]
@@ -295,10 +301,15 @@ fn bad_bytes_and_control_characters_do_not_lose_the_feed() {
     let mut xml = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
                     <title>t</title><item><title>Caf"
         .to_vec();
-    xml.extend_from_slice(b"\xe9 \x0c ouvert</title><link>http://a.example/1</link></item></channel></rss>");
+    xml.extend_from_slice(
+        b"\xe9 \x0c ouvert</title><link>http://a.example/1</link></item></channel></rss>",
+    );
     let feed = parse_feed(&xml, None, None).unwrap();
     let title = feed.entries[0].title.as_deref().unwrap();
-    assert!(title.starts_with("Caf") && title.ends_with("ouvert"), "{title}");
+    assert!(
+        title.starts_with("Caf") && title.ends_with("ouvert"),
+        "{title}"
+    );
 }
 
 #[test]
