@@ -138,15 +138,20 @@ pub fn parse_feed(
     }
 }
 
-/// Parses decoded text: Atom made readable for feed-rs ([`atom`]), then
-/// feed-rs, then the `<rss>`-without-version retry.
+/// Parses decoded text: Atom made readable for feed-rs ([`atom`]), CDF
+/// rewritten as RSS ([`cdf`]), then feed-rs, then the `<rss>`-without-version
+/// retry.
 fn parse_text(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
-    if scan::first_element(text).is_some_and(|name| name == "feed")
-        && let Some(atom) = atom::normalise(text)
-    {
-        return parse_feed_rs(&atom, base);
+    let root = scan::first_element(text);
+    let rewritten = match root.as_deref() {
+        Some("feed") => atom::normalise(text),
+        Some(name) if name.eq_ignore_ascii_case("channel") => cdf::to_rss(text),
+        _ => None,
+    };
+    match rewritten {
+        Some(rewritten) => parse_feed_rs(&rewritten, base),
+        None => parse_feed_rs(text, base),
     }
-    parse_feed_rs(text, base)
 }
 
 /// feed-rs, then the `<rss>`-without-version retry.
@@ -575,6 +580,7 @@ fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
 }
 
 mod atom;
+mod cdf;
 mod repair;
 mod scan;
 #[cfg(test)]
