@@ -158,9 +158,10 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
 fn parse_feed_rs(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
     let feed = match parse_guarded(text, base) {
         Err(FeedError::NotAFeed { found }) => {
-            // `<rss>` without a version is RSS all the same (feed-rs needs the
-            // version to pick a dialect): read it as RSS 2.0, which is a
-            // superset of the 0.9x dialects for what gazette reads.
+            // `<rss>` without a version, or with one feed-rs does not know, is
+            // RSS all the same (feed-rs needs the version to pick a dialect):
+            // read it as RSS 2.0, a superset of the 0.9x dialects for what
+            // gazette reads.
             let Some(versioned) = with_rss_version(text) else {
                 return Err(FeedError::NotAFeed { found });
             };
@@ -172,21 +173,34 @@ fn parse_feed_rs(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError
     Ok(map_feed(feed, text, base))
 }
 
-/// The text with `version="2.0"` added to its root `<rss>` element, when that
-/// element has no version; `None` otherwise.
+/// The text with its root `<rss>` element read as RSS 2.0: `version="2.0"`
+/// added when it has no version, or put in place of a version feed-rs does
+/// not know (0.93, 0.94, 2.01…: drafts and typos, read as 2.0 by other
+/// readers too); `None` when it already says 2.0 or there is no `<rss>`.
 fn with_rss_version(text: &str) -> Option<String> {
     static RSS_ROOT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"<rss(\s[^>]*)?>").expect("valid regex"));
+    static VERSION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\sversion\s*=\s*("[^"]*"|'[^']*')"#).expect("valid regex"));
     let m = RSS_ROOT.find(text)?;
-    if m.as_str().contains("version") {
-        return None;
+    match VERSION.captures(m.as_str()) {
+        Some(version) => {
+            let value = version.get(1).expect("group 1");
+            if value.as_str().trim_matches(['"', '\'']) == "2.0" {
+                return None;
+            }
+            let (start, end) = (m.start() + value.start(), m.start() + value.end());
+            Some(format!("{}\"2.0\"{}", &text[..start], &text[end..]))
+        }
+        None => {
+            let insert_at = m.start() + "<rss".len();
+            Some(format!(
+                "{} version=\"2.0\"{}",
+                &text[..insert_at],
+                &text[insert_at..]
+            ))
+        }
     }
-    let insert_at = m.start() + "<rss".len();
-    Some(format!(
-        "{} version=\"2.0\"{}",
-        &text[..insert_at],
-        &text[insert_at..]
-    ))
 }
 
 // ---------------------------------------------------------------------------

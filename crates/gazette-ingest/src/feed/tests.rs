@@ -404,10 +404,26 @@ fn rss_without_a_version_is_read_as_rss() {
     assert_eq!(feed.title.as_deref(), Some("No version"));
     assert_eq!(feed.entries.len(), 1);
     assert_eq!(
-        with_rss_version("<rss version=\"0.91\"><channel/></rss>"),
+        with_rss_version("<rss version=\"2.0\"><channel/></rss>"),
         None
+    );
+    assert_eq!(
+        with_rss_version("<rss version=\"0.93\"><channel/></rss>").as_deref(),
+        Some("<rss version=\"2.0\"><channel/></rss>")
     );
     // Another root stays "not a feed".
     let err = parse_feed(b"<svg><title>x</title></svg>", None, None).unwrap_err();
     assert!(matches!(err, FeedError::NotAFeed { .. }), "{err:?}");
+}
+
+#[test]
+fn rss_versions_feed_rs_does_not_know_are_read_as_2_0() {
+    for version in ["0.93", "0.94", "2.01"] {
+        let xml = format!(
+            "<rss version='{version}'><channel><title>t</title>\
+             <item><title>a</title><link>http://a.example/1</link></item></channel></rss>"
+        );
+        let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+        assert_eq!(feed.entries.len(), 1, "{version}");
+    }
 }
