@@ -21,6 +21,7 @@ What is mapped (everything else is "not applicable", with the reason):
 | feedparser                                    | gazette `feeds parse` JSON       |
 |-----------------------------------------------|----------------------------------|
 | feed title, title_detail.value                 | title (plain text)               |
+| feed subtitle, tagline, description (+ _detail.value) | description (plain text)  |
 | feed link                                      | link                             |
 | feed language                                  | language                         |
 | feed updated_parsed                            | updated                          |
@@ -95,6 +96,11 @@ TEXT_TITLE = Leaf("text", "title", "title_detail")
 FEED_SCHEMA = {
     "title": Leaf("text", "/title", "title_detail"),
     "title_detail": {"value": Leaf("text", "/title", "title_detail")},
+    "subtitle": Leaf("text", "/description", "subtitle_detail"),
+    "tagline": Leaf("text", "/description", "subtitle_detail"),
+    "description": Leaf("text", "/description", "subtitle_detail"),
+    "subtitle_detail": {"value": Leaf("text", "/description", "subtitle_detail")},
+    "tagline_detail": {"value": Leaf("text", "/description", "subtitle_detail")},
     "link": Leaf("str", "/link"),
     "language": Leaf("str", "/language"),
     "updated_parsed": Leaf("time", "/updated"),
@@ -380,6 +386,11 @@ def as_feedparser(out):
         {
             "title": title,
             "title_detail": D(value=title) if title is not None else None,
+            "subtitle": out.get("description"),
+            "tagline": out.get("description"),
+            "description": out.get("description"),
+            "subtitle_detail": D(value=out["description"]) if out.get("description") is not None else None,
+            "tagline_detail": D(value=out["description"]) if out.get("description") is not None else None,
             "link": out.get("link"),
             "language": out.get("language"),
             "updated_parsed": struct_time(out.get("updated")),

@@ -140,6 +140,10 @@ pub enum FeedKind {
 pub struct ParsedFeed {
     pub kind: FeedKind,
     pub title: Option<String>,
+    /// What the feed says it is about (RSS `description`, Atom `subtitle`), as
+    /// plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The site the feed belongs to.
     pub link: Option<Url>,
     pub language: Option<String>,

@@ -379,6 +379,11 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
             .title
             .as_ref()
             .and_then(|t| text_line(t, &feed.feed_type)),
+        description: feed
+            .description
+            .as_ref()
+            .map(|t| text_block(t, &feed.feed_type))
+            .filter(|d| !d.is_empty()),
         link: pick_link(&feed.links, base),
         language: feed.language,
         updated: feed.updated.or(feed.published).and_then(to_timestamp),
@@ -413,13 +418,7 @@ fn map_entry(
     let summary = entry
         .summary
         .as_ref()
-        .map(|t| {
-            if is_literal(t, feed_type) {
-                text_paragraphs(&t.content)
-            } else {
-                html_to_text(&t.content)
-            }
-        })
+        .map(|t| text_block(t, feed_type))
         .or_else(|| extras.description_markup.as_deref().map(html_to_text))
         .or_else(|| {
             entry
@@ -483,6 +482,15 @@ fn text_line(text: &model::Text, feed_type: &model::FeedType) -> Option<String> 
         html_to_line(&text.content)
     };
     Some(line).filter(|s| !s.is_empty())
+}
+
+/// A summary or description as plain text in paragraphs (see [`text_line`]).
+fn text_block(text: &model::Text, feed_type: &model::FeedType) -> String {
+    if is_literal(text, feed_type) {
+        text_paragraphs(&text.content)
+    } else {
+        html_to_text(&text.content)
+    }
 }
 
 /// Whether a text construct is plain text by the feed's own word (Atom's
