@@ -109,7 +109,7 @@ pub async fn group_articles(
             break;
         }
         for article in batch {
-            let (assignment, embedding) = match embeddings {
+            let (assignment, features, embedding) = match embeddings {
                 Some(e) => {
                     let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     let placed = gazette_stories::assign_with_embedder(
@@ -117,13 +117,16 @@ pub async fn group_articles(
                         e.embedder.as_mut(),
                         &article,
                     );
-                    if let Some(v) = &placed.1 {
+                    if let Some(v) = &placed.2 {
                         e.made
                             .insert(article.id, (article.effective_time(), v.clone()));
                     }
                     placed
                 }
-                None => (clusterer.assign(&article), None),
+                None => {
+                    let features = gazette_stories::Features::of(&article);
+                    (clusterer.assign_features(&features, None), features, None)
+                }
             };
             let story = match assignment {
                 Assignment::Join { story, .. } => {
