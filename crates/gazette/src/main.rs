@@ -20,6 +20,9 @@ use tracing_subscriber::EnvFilter;
 
 fn main() {
     let cli = cli::Cli::parse();
+    if !matches!(cli.command, cli::Command::Run(_)) {
+        quiet_broken_pipe();
+    }
     init_logging(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -37,6 +40,18 @@ fn main() {
     if let Err(error) = result {
         eprintln!("gazette: error: {error:#}");
         std::process::exit(error::exit_code(&error));
+    }
+}
+
+/// `gazette feeds parse … | head`: when the reader of standard output goes
+/// away, stop quietly as Unix tools do, instead of panicking in `println!`
+/// (Rust ignores SIGPIPE by default). Sockets are unaffected: Rust and tokio
+/// send with `MSG_NOSIGNAL`. The daemon (`run`) keeps the default anyway.
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -807,3 +807,44 @@ fn cluster_names_the_malformed_line_and_exits_two() {
         .assert()
         .code(2);
 }
+
+/// `gazette feeds parse big.xml | head -c 100`: the reader goes away; gazette
+/// stops quietly (killed by SIGPIPE, as Unix tools are), never with a panic.
+#[cfg(unix)]
+#[test]
+fn output_cut_short_by_its_reader_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let items: String = (0..3000)
+        .map(|n| {
+            format!(
+                "<item><title>Item {n} with a long enough title</title>\
+                 <link>https://news.example/{n}</link><description>{}</description></item>",
+                "words ".repeat(20)
+            )
+        })
+        .collect();
+    let feed = dir.path().join("big.xml");
+    std::fs::write(
+        &feed,
+        format!("<rss version=\"2.0\"><channel><title>Big</title>{items}</channel></rss>"),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gazette"))
+        .current_dir(dir.path())
+        .args(["feeds", "parse"])
+        .arg(&feed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+    // The pipe is closed here, with most of the output unwritten.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.signal(), Some(libc::SIGPIPE), "{stderr}");
+}
