@@ -352,6 +352,9 @@ pub struct StoryMember {
     pub time: Timestamp,
     /// When the article joined the story.
     pub added_at: Timestamp,
+    /// The earlier article this one copies (a wire copy), whose story it joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ArticleId>,
 }
 
 /// Articles from one or more outlets about one event.

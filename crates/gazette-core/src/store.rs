@@ -199,6 +199,16 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<()>;
 
+    /// Adds `article`, a copy of `original` (see [`StoryMember::duplicate_of`]),
+    /// to `story`, the original's story.
+    async fn add_copy_to_story(
+        &self,
+        story: StoryId,
+        article: ArticleId,
+        original: ArticleId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
     /// Makes `article` (a member) the story's lead; the story takes its title.
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()>;
 

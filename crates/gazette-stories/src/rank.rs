@@ -270,6 +270,10 @@ fn independent_outlets(story: &Story) -> std::collections::BTreeSet<&str> {
         std::collections::HashMap::new();
     let mut outlets = std::collections::BTreeSet::new();
     for member in &story.members {
+        // A copy of another member's text (found by the duplicate index).
+        if member.duplicate_of.is_some() {
+            continue;
+        }
         let title = fold(&member.title);
         let words: Vec<&str> = title
             .split(|c: char| !c.is_alphanumeric())
@@ -489,6 +493,7 @@ mod tests {
                 lang: a.lang().to_string(),
                 time: a.effective_time(),
                 added_at: a.discovered_at,
+                duplicate_of: None,
             })
             .collect();
         let story = Story {
@@ -539,6 +544,25 @@ mod tests {
             signal(copies, "outlets").reason,
             "covered by 1 outlet (and 2 outlets repeating another's story)"
         );
+    }
+
+    #[test]
+    fn an_outlet_whose_member_copies_another_text_counts_once() {
+        // Different headlines, but b.fr's and c.fr's texts were found to copy
+        // a.fr's (the duplicate index linked them).
+        let (mut copied, articles) = story(
+            1,
+            &[("a.fr", "fr", 0), ("b.fr", "fr", 0), ("c.fr", "fr", 0)],
+        );
+        let original = copied.members[0].article_id;
+        copied.members[1].duplicate_of = Some(original);
+        copied.members[2].duplicate_of = Some(original);
+        let ranked = rank_all(&[(copied, articles)], at_hours(1));
+        assert_eq!(
+            signal(&ranked[0], "outlets").reason,
+            "covered by 1 outlet (and 2 outlets repeating another's story)"
+        );
+        assert_eq!(signal(&ranked[0], "outlets").value, 1.0);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use gazette_core::config::{
 };
 use gazette_core::{Article, ArticleId, Edition, NewEdition, RankedStory, Store, Story, StoryId};
 use gazette_editions::ComposeInput;
+use gazette_stories::dedup::{DuplicateIndex, Keys};
 use gazette_stories::{Assignment, Clusterer, RankContext, Scored};
 use jiff::{SignedDuration, Timestamp, Zoned};
 
@@ -25,6 +26,8 @@ const CANDIDATES_PER_SLOT: usize = 3;
 pub struct GroupReport {
     pub assigned: usize,
     pub new_stories: usize,
+    /// Of `assigned`, copies of an earlier article (linked to it, in its story).
+    pub duplicates: usize,
 }
 
 /// What ranking takes from the configuration, for a channel or for none.
@@ -69,7 +72,9 @@ fn embeddings(config: &EmbeddingConfig) -> anyhow::Result<Option<&'static Mutex<
 }
 
 /// Assigns every article not yet in a story, in the order the articles were
-/// stored: to an open story when similar enough, else to a new story. Then
+/// stored: a copy of an earlier article of the window (same canonical URL,
+/// same words, near SimHash) to that article's story, linked to it; else to an
+/// open story when similar enough, else to a new story. Then
 /// each story that grew gets the most central article as its lead.
 pub async fn group_articles(
     store: &dyn Store,
@@ -79,11 +84,19 @@ pub async fn group_articles(
     let stories: &StoriesConfig = &config.stories;
     let embeddings = embeddings(&stories.embedding)?;
     let mut clusterer = Clusterer::new(stories);
+    let mut duplicates = DuplicateIndex::new();
     // The open stories' articles, for the clusterer and for choosing leads.
     let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
     for story in store.stories_since(now - stories.window).await? {
         for member in &story.members {
             if let Some(article) = store.article(member.article_id).await? {
+                if member.duplicate_of.is_some() {
+                    // A copy weighs on neither the centroid nor the index (as in `StoryStream`).
+                    members.entry(story.id).or_default().push(article);
+                    continue;
+                }
+                let keys = Keys::of(&article.url, &article.content.text);
+                duplicates.insert(article.id, story.id, article.effective_time(), keys);
                 match embeddings {
                     Some(e) => {
                         let e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -109,6 +122,19 @@ pub async fn group_articles(
             break;
         }
         for article in batch {
+            // A copy of an earlier article of the window joins its story, linked to it.
+            let keys = Keys::of(&article.url, &article.content.text);
+            if let Some(copy) = duplicates.find(&keys) {
+                store
+                    .add_copy_to_story(copy.story, article.id, copy.original, now)
+                    .await?;
+                clusterer.touch(copy.story, article.effective_time());
+                members.entry(copy.story).or_default().push(article);
+                grown.insert(copy.story);
+                report.assigned += 1;
+                report.duplicates += 1;
+                continue;
+            }
             let (assignment, features, embedding) = match embeddings {
                 Some(e) => {
                     let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -139,6 +165,7 @@ pub async fn group_articles(
                 }
             };
             clusterer.add_member_features(story, features, embedding.as_deref());
+            duplicates.insert(article.id, story, article.effective_time(), keys);
             members.entry(story).or_default().push(article);
             grown.insert(story);
             report.assigned += 1;
@@ -309,5 +336,130 @@ pub async fn edition_for_slot(
     match compose_edition(store, config, channel, slot, now).await? {
         Some(new) => Ok(Some(store.insert_edition(&new).await?.into_edition())),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gazette_core::{ArticleContent, NewArticle, NewSource};
+    use gazette_store::SqliteStore;
+
+    fn text_about(subject: &str) -> String {
+        format!(
+            "{subject} announced on Tuesday that the regional rail network will run a reduced \
+             timetable for the next three weeks while engineers replace the signalling system \
+             between the two largest stations. Commuters were advised to check the operator's \
+             website before travelling and to expect crowded trains at peak hours, the statement \
+             said, adding that replacement buses would serve the smaller stations on the line.\n\n\
+             Unions welcomed the investment but criticised the short notice given to staff, and \
+             local businesses near the closed stations said they feared losing customers during \
+             the busiest shopping weeks of the year. The operator said the old equipment dated \
+             from the nineteen seventies and had caused most of last winter's delays, and that \
+             the new system would allow more frequent trains from the spring onwards."
+        )
+    }
+
+    async fn add(store: &SqliteStore, outlet: &str, n: u32, title: &str, text: &str) -> ArticleId {
+        let feed: url::Url = format!("https://{outlet}/feed").parse().unwrap();
+        let source = match store.source_by_url(&feed).await.unwrap() {
+            Some(source) => source,
+            None => {
+                let new = NewSource {
+                    url: feed,
+                    title: None,
+                    site_url: None,
+                };
+                store
+                    .add_source(&new, Timestamp::UNIX_EPOCH)
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        let now: Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+        let article = NewArticle {
+            source_id: source.id,
+            entry_id: None,
+            url: format!("https://{outlet}/news/{n}").parse().unwrap(),
+            outlet: outlet.into(),
+            title: title.into(),
+            discovered_at: now + SignedDuration::from_mins(i64::from(n)),
+            content: ArticleContent {
+                lang: Some("en".into()),
+                text: text.into(),
+                ..ArticleContent::default()
+            },
+        };
+        store.insert_article(&article).await.unwrap().0
+    }
+
+    #[tokio::test]
+    async fn a_wire_copy_joins_its_original_and_counts_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let config = gazette_core::config::RawConfig::default()
+            .validate()
+            .unwrap();
+        let wire = text_about("The national rail operator");
+        let original = add(&store, "wire.example", 1, "Rail works cut services", &wire).await;
+        // Republished under other headlines, one with a word changed.
+        let copy = add(
+            &store,
+            "daily.example",
+            2,
+            "Three weeks of disruption",
+            &wire,
+        )
+        .await;
+        let edited = wire.replace("Tuesday", "Wednesday");
+        let near = add(&store, "local.example", 3, "Commuters warned", &edited).await;
+        let other = "The island ferry company will cut its winter timetable to two crossings a \
+                     day after fuel costs rose sharply, its chief executive told shareholders, \
+                     and the harbour authority said it would review mooring fees in the spring.";
+        let own = add(&store, "port.example", 4, "Ferry timetable cut", other).await;
+
+        let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+        let report = group_articles(&store, &config, now).await.unwrap();
+        assert_eq!(report.assigned, 4);
+        assert_eq!(report.duplicates, 2, "{report:?}");
+
+        let story_of = |id: ArticleId| {
+            let store = &store;
+            async move {
+                let stories = store
+                    .stories_since(now - SignedDuration::from_hours(24))
+                    .await
+                    .unwrap();
+                stories
+                    .into_iter()
+                    .find(|s| s.members.iter().any(|m| m.article_id == id))
+                    .unwrap()
+            }
+        };
+        let story = story_of(original).await;
+        let links: Vec<(ArticleId, Option<ArticleId>)> = story
+            .members
+            .iter()
+            .map(|m| (m.article_id, m.duplicate_of))
+            .collect();
+        assert!(links.contains(&(original, None)), "{links:?}");
+        assert!(links.contains(&(copy, Some(original))), "{links:?}");
+        assert!(links.contains(&(near, Some(original))), "{links:?}");
+        let scored = gazette_stories::score(&story, &RankContext::default(), now).unwrap();
+        let outlets = scored.signals.iter().find(|s| s.name == "outlets").unwrap();
+        assert_eq!(outlets.value, 1.0, "{}", outlets.reason);
+        // An article of its own is not a copy.
+        let own_story = story_of(own).await;
+        assert!(own_story.members.iter().all(|m| m.duplicate_of.is_none()));
+
+        // A second pass over the same store rebuilds the index from the
+        // window and still links a late copy.
+        let late = add(&store, "late.example", 5, "Late copy", &wire).await;
+        let report = group_articles(&store, &config, now).await.unwrap();
+        assert_eq!((report.assigned, report.duplicates), (1, 1));
+        let story = story_of(late).await;
+        let late_member = story.members.iter().find(|m| m.article_id == late).unwrap();
+        assert_eq!(late_member.duplicate_of, Some(original));
     }
 }

@@ -50,6 +50,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         sql: include_str!("../../migrations/postgres/0007_window_index.sql"),
     },
+    Migration {
+        version: 8,
+        sql: include_str!("../../migrations/postgres/0008_duplicates.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

@@ -403,6 +403,18 @@ impl Store for PgStore {
         transaction!(self, Write "add_to_story", |tx| stories::add(&tx, story, article, now))
     }
 
+    async fn add_copy_to_story(
+        &self,
+        story: StoryId,
+        article: ArticleId,
+        original: ArticleId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        transaction!(self, Write "add_copy_to_story", |tx| {
+            stories::add_copy(&tx, story, article, original, now)
+        })
+    }
+
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()> {
         transaction!(self, Write "set_story_lead", |tx| stories::set_lead(&tx, story, article))
     }

@@ -60,6 +60,25 @@ pub(crate) async fn add(
     join(tx, story, article, now).await
 }
 
+/// See [`gazette_core::Store::add_copy_to_story`].
+pub(crate) async fn add_copy(
+    tx: &Tx<'_>,
+    story: StoryId,
+    article: ArticleId,
+    original: ArticleId,
+    now: Timestamp,
+) -> OpResult<()> {
+    require(tx, "articles", "article", original.0).await?;
+    add(tx, story, article, now).await?;
+    execute(
+        tx,
+        "UPDATE articles SET duplicate_of = $2 WHERE id = $1",
+        &[&article.0, &original.0],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Makes an existing article the last member of an existing story, leaving
 /// its previous story if any. An article already in `story` keeps its place.
 async fn join(tx: &Tx<'_>, story: StoryId, article: ArticleId, now: Timestamp) -> OpResult<()> {
@@ -148,7 +167,7 @@ async fn load(tx: &Tx<'_>, ids: &[i64]) -> OpResult<Vec<Story>> {
         .collect();
     let members = query_all(
         tx,
-        "SELECT story_id, id, title, url, outlet, lang, effective_at, story_added_at \
+        "SELECT story_id, id, title, url, outlet, lang, effective_at, story_added_at, duplicate_of \
          FROM articles WHERE story_id = ANY($1) ORDER BY story_id, story_seq",
         &[&ids],
         |row| Ok((StoryId(row.get("story_id")?), decode_member(row)?)),
@@ -174,5 +193,6 @@ fn decode_member(row: Cols<'_>) -> OpResult<StoryMember> {
             .unwrap_or_else(|| "und".to_owned()),
         time: row.timestamp("effective_at")?,
         added_at: row.timestamp("story_added_at")?,
+        duplicate_of: row.get::<Option<i64>>("duplicate_of")?.map(ArticleId),
     })
 }

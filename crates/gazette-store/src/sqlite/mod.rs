@@ -324,6 +324,19 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn add_copy_to_story(
+        &self,
+        story: StoryId,
+        article: ArticleId,
+        original: ArticleId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write("add_copy_to_story", move |tx| {
+            stories::add_copy(tx, story, article, original, now)
+        })
+        .await
+    }
+
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()> {
         self.write("set_story_lead", move |tx| {
             stories::set_lead(tx, story, article)

@@ -41,6 +41,21 @@ pub(crate) fn add(
     join(tx, story, article, now)
 }
 
+/// See [`gazette_core::Store::add_copy_to_story`].
+pub(crate) fn add_copy(
+    tx: &Transaction<'_>,
+    story: StoryId,
+    article: ArticleId,
+    original: ArticleId,
+    now: Timestamp,
+) -> OpResult<()> {
+    require(tx, "articles", "article", original.0)?;
+    add(tx, story, article, now)?;
+    tx.prepare_cached("UPDATE articles SET duplicate_of = ?2 WHERE id = ?1")?
+        .execute(params![article.0, original.0])?;
+    Ok(())
+}
+
 /// Makes an existing article the last member of an existing story, leaving
 /// its previous story if any. An article already in `story` keeps its place.
 fn join(tx: &Transaction<'_>, story: StoryId, article: ArticleId, now: Timestamp) -> OpResult<()> {
@@ -107,7 +122,8 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: StoryId) -> OpResult<Option<Story>
 /// The member columns, in the order [`decode_member_at`] reads them. The
 /// membership index (`articles_story`, migration 7) covers them, so the window
 /// is read from the index alone.
-const MEMBER_COLUMNS: &str = "id, title, url, outlet, lang, effective_at, story_added_at";
+const MEMBER_COLUMNS: &str =
+    "id, title, url, outlet, lang, effective_at, story_added_at, duplicate_of";
 
 fn decode_member(row: Cols<'_>) -> OpResult<StoryMember> {
     decode_member_at(&row, 0)
@@ -127,6 +143,7 @@ fn decode_member_at(row: &Cols<'_>, first: usize) -> OpResult<StoryMember> {
             .unwrap_or_else(|| "und".to_owned()),
         time: row.timestamp_at(first + 5)?,
         added_at: row.timestamp_at(first + 6)?,
+        duplicate_of: row.at::<Option<i64>>(first + 7)?.map(ArticleId),
     })
 }
 

@@ -57,6 +57,7 @@ macro_rules! every_suite_test {
             create_story_makes_the_article_its_lead_and_first_member,
             story_member_of_unknown_language_is_und,
             add_to_story_lists_members_in_join_order,
+            a_copy_joins_its_originals_story_linked_to_it,
             add_to_story_moves_an_article_from_its_previous_story,
             adding_a_member_again_keeps_its_place,
             create_story_takes_the_article_from_its_previous_story,
@@ -1002,6 +1003,7 @@ pub async fn create_story_makes_the_article_its_lead_and_first_member(store: &dy
                 lang: "en".into(),
                 time: article.effective_time(),
                 added_at: joined,
+                duplicate_of: None,
             }],
         }
     );
@@ -1035,6 +1037,45 @@ pub async fn add_to_story_lists_members_in_join_order(store: &dyn Store) {
         .map(|m| m.article_id)
         .collect();
     assert_eq!(members, vec![a2, a3, a1]);
+}
+
+pub async fn a_copy_joins_its_originals_story_linked_to_it(store: &dyn Store) {
+    let original = add_article(store, 1, hours(1)).await;
+    let copy = add_article(store, 2, hours(2)).await;
+    let story = store.create_story(original, t0()).await.unwrap();
+    store
+        .add_copy_to_story(story, copy, original, t0() + minutes(5))
+        .await
+        .unwrap();
+    let by_id = store.story(story).await.unwrap().unwrap();
+    let links: Vec<(ArticleId, Option<ArticleId>)> = by_id
+        .members
+        .iter()
+        .map(|m| (m.article_id, m.duplicate_of))
+        .collect();
+    assert_eq!(links, vec![(original, None), (copy, Some(original))]);
+    // The edition window reads the link too (from the membership index).
+    let window = store.stories_since(t0() - hours(24)).await.unwrap();
+    assert_eq!(window.len(), 1);
+    assert_eq!(window[0].members, by_id.members);
+    // The original must exist.
+    let other = add_article(store, 3, hours(3)).await;
+    let missing = ArticleId(original.0 + 1000);
+    let err = store
+        .add_copy_to_story(story, other, missing, t0())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "article",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(store.story(story).await.unwrap().unwrap().members.len(), 2);
 }
 
 pub async fn add_to_story_moves_an_article_from_its_previous_story(store: &dyn Store) {
