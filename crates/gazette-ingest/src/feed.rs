@@ -112,6 +112,20 @@ pub fn parse_feed(
     base: Option<&Url>,
     http_charset: Option<&str>,
 ) -> Result<ParsedFeed, FeedError> {
+    parse_feed_limited(bytes, base, http_charset, usize::MAX)
+}
+
+/// [`parse_feed`] keeping at most `max_entries` entries (`fetch.max_entries`):
+/// the newest by publication (else update) date, undated entries counting as
+/// older than dated ones and ties going to the earlier entry; the entries
+/// kept stay in document order. Entries dropped are never turned into text,
+/// so a feed of 100,000 entries costs little more than its parse.
+pub fn parse_feed_limited(
+    bytes: &[u8],
+    base: Option<&Url>,
+    http_charset: Option<&str>,
+    max_entries: usize,
+) -> Result<ParsedFeed, FeedError> {
     let decoded = charset::decode(bytes, http_charset);
     // Whitespace before the XML declaration is invalid XML but common.
     let text = decoded.text.trim_start();
@@ -130,11 +144,11 @@ pub fn parse_feed(
                 return Err(FeedError::NotAFeed { found });
             };
             let feed = parse_guarded(&versioned, base)?;
-            return Ok(map_feed(feed, &versioned, base));
+            return Ok(map_feed(feed, &versioned, base, max_entries));
         }
         other => other?,
     };
-    Ok(map_feed(feed, text, base))
+    Ok(map_feed(feed, text, base, max_entries))
 }
 
 /// The text with `version="2.0"` added to its root `<rss>` element, when that
@@ -303,7 +317,12 @@ fn describe_document(text: &str) -> String {
 // Mapping feed-rs's model to gazette's
 // ---------------------------------------------------------------------------
 
-fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
+fn map_feed(
+    mut feed: model::Feed,
+    text: &str,
+    base: Option<&Url>,
+    max_entries: usize,
+) -> ParsedFeed {
     let language = feed.language.clone();
     let mut thumbnails = if text.starts_with('<') {
         scan::item_thumbnails(text)
@@ -313,6 +332,24 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
     // Used only when every entry was seen, so that the indices line up.
     if thumbnails.len() != feed.entries.len() {
         thumbnails = vec![None; feed.entries.len()];
+    }
+    if feed.entries.len() > max_entries {
+        let keep = newest(&feed.entries, max_entries);
+        tracing::warn!(
+            entries = feed.entries.len(),
+            kept = max_entries,
+            "feed has more entries than fetch.max_entries; keeping the newest"
+        );
+        let mut index = 0;
+        feed.entries.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        let mut index = 0;
+        thumbnails.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
     }
     ParsedFeed {
         kind: match feed.feed_type {
@@ -333,6 +370,19 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
             .map(|(entry, thumbnail)| map_entry(entry, thumbnail, base, language.as_deref()))
             .collect(),
     }
+}
+
+/// Which of `entries` to keep: the `max` newest (see [`parse_feed_limited`]).
+fn newest(entries: &[model::Entry], max: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let date = |i: usize| entries[i].published.or(entries[i].updated);
+    // `None` sorts before `Some`, so descending puts undated entries last.
+    order.sort_by(|&a, &b| date(b).cmp(&date(a)).then(a.cmp(&b)));
+    let mut keep = vec![false; entries.len()];
+    for &i in order.iter().take(max) {
+        keep[i] = true;
+    }
+    keep
 }
 
 fn map_entry(
