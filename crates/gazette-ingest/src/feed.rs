@@ -135,6 +135,21 @@ pub fn parse_feed_limited(
     if is_html_page(text) {
         return Err(FeedError::HtmlPage);
     }
+    // A huge XML feed is cut to its newest entries before feed-rs builds its
+    // model (about 14 times the document's size for 100,000 small items).
+    let trimmed = if text.starts_with('<') {
+        scan::keep_newest_items(text, max_entries)
+    } else {
+        None
+    };
+    if let Some((_, total)) = &trimmed {
+        tracing::warn!(
+            entries = total,
+            kept = max_entries,
+            "feed has more entries than fetch.max_entries; keeping the newest"
+        );
+    }
+    let text = trimmed.as_ref().map_or(text, |(kept, _)| kept.as_str());
     let feed = match parse_guarded(text, base) {
         Err(FeedError::NotAFeed { found }) => {
             // `<rss>` without a version is RSS all the same (feed-rs needs the
@@ -374,11 +389,20 @@ fn map_feed(
 
 /// Which of `entries` to keep: the `max` newest (see [`parse_feed_limited`]).
 fn newest(entries: &[model::Entry], max: usize) -> Vec<bool> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    let date = |i: usize| entries[i].published.or(entries[i].updated);
+    let dates: Vec<_> = entries
+        .iter()
+        .map(|e| e.published.or(e.updated).and_then(to_timestamp))
+        .collect();
+    newest_by(&dates, max)
+}
+
+/// Which of the entries with these dates to keep: the `max` newest, undated
+/// ones counting as the oldest, ties going to the earlier entry.
+fn newest_by(dates: &[Option<jiff::Timestamp>], max: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..dates.len()).collect();
     // `None` sorts before `Some`, so descending puts undated entries last.
-    order.sort_by(|&a, &b| date(b).cmp(&date(a)).then(a.cmp(&b)));
-    let mut keep = vec![false; entries.len()];
+    order.sort_by(|&a, &b| dates[b].cmp(&dates[a]).then(a.cmp(&b)));
+    let mut keep = vec![false; dates.len()];
     for &i in order.iter().take(max) {
         keep[i] = true;
     }
