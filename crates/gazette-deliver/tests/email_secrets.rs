@@ -118,7 +118,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -184,7 +188,10 @@ async fn the_smtp_password_appears_in_no_error_and_no_log_line() {
             _ => assert!(error.contains("535"), "{error}"),
         }
         for secret in [PASSWORD, plain.as_str(), login.as_str()] {
-            assert!(!error.contains(secret), "password in the row's error: {error}");
+            assert!(
+                !error.contains(secret),
+                "password in the row's error: {error}"
+            );
         }
     }
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

@@ -153,8 +153,9 @@ async fn decompression_bombs_stop_at_the_cap_without_expanding_in_memory() {
     }
 }
 
-/// A feed of 100,000 entries in a 12 MB body: the memory a pass takes is a
-/// small multiple of the body, and only `fetch.max_entries` are kept.
+/// A feed of 100,000 entries in an 18 MB body: the memory a pass takes is a
+/// small multiple of the body (the body as received, decoded to text, and
+/// the newest `fetch.max_entries` items cut from it), and only those are kept.
 #[tokio::test]
 async fn a_feed_of_100_000_entries_takes_bounded_memory() {
     let _one = ONE_AT_A_TIME.lock().await;

@@ -55,7 +55,10 @@ async fn admin_token_and_signing_key_appear_in_no_log_line_and_no_answer() {
     let response = c
         .post(g.url("admin/feeds"))
         .header("authorization", &bearer)
-        .form(&[("url", "https://new.example/feed.xml"), ("csrf", SIGNING_KEY)])
+        .form(&[
+            ("url", "https://new.example/feed.xml"),
+            ("csrf", SIGNING_KEY),
+        ])
         .send()
         .await
         .unwrap();
@@ -69,7 +72,10 @@ async fn admin_token_and_signing_key_appear_in_no_log_line_and_no_answer() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(!cookie.contains(ADMIN_TOKEN), "{cookie}");
     // A forged unsubscribe link (the signing key guards those).
     let response = c
@@ -93,7 +99,10 @@ async fn admin_token_and_signing_key_appear_in_no_log_line_and_no_answer() {
     for secret in [ADMIN_TOKEN, near_miss, SIGNING_KEY] {
         assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
         for answer in &answers {
-            assert!(!answer.contains(secret), "{secret:?} in an answer:\n{answer}");
+            assert!(
+                !answer.contains(secret),
+                "{secret:?} in an answer:\n{answer}"
+            );
         }
     }
 }

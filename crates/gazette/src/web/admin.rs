@@ -134,7 +134,10 @@ pub async fn login(
     if !constant_time_eq(given, token) {
         // For the operator (and fail2ban); never what was given, which may
         // be a near miss of the token.
-        tracing::warn!(given_chars = given.chars().count(), "admin sign-in refused: wrong token");
+        tracing::warn!(
+            given_chars = given.chars().count(),
+            "admin sign-in refused: wrong token"
+        );
         let page = web
             .message("Sign in", "That is not the admin token.", "login")
             .unwrap_or_else(IntoResponse::into_response);
