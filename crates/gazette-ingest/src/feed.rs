@@ -137,8 +137,12 @@ pub fn parse_feed_limited(
     }
     // A huge XML feed is cut to its newest entries before feed-rs builds its
     // model (about 14 times the document's size for 100,000 small items).
-    let trimmed = if text.starts_with('<') && max_entries < usize::MAX {
+    let trimmed = if max_entries == usize::MAX {
+        None
+    } else if text.starts_with('<') {
         scan::keep_newest_items(text, max_entries)
+    } else if text.starts_with('{') {
+        keep_newest_json_items(text, max_entries)
     } else {
         None
     };
@@ -181,6 +185,42 @@ fn with_rss_version(text: &str) -> Option<String> {
         &text[..insert_at],
         &text[insert_at..]
     ))
+}
+
+/// A JSON Feed with only its `max` newest items (by `date_published`, else
+/// `date_modified`), and how many it had; `None` when it has no more, or is
+/// not an object with an `items` list (feed-rs then says what is wrong).
+/// Items are kept as raw JSON text, never parsed into feed-rs's model.
+fn keep_newest_json_items(text: &str, max: usize) -> Option<(String, usize)> {
+    use serde_json::value::RawValue;
+    use std::collections::BTreeMap;
+    type Object = BTreeMap<String, Box<RawValue>>;
+    let mut feed: Object = serde_json::from_str(text).ok()?;
+    let items: Vec<Box<RawValue>> = serde_json::from_str(feed.get("items")?.get()).ok()?;
+    if items.len() <= max {
+        return None;
+    }
+    let dates: Vec<Option<jiff::Timestamp>> = items
+        .iter()
+        .map(|item| {
+            let fields: Object = serde_json::from_str(item.get()).ok()?;
+            let date = |key: &str| {
+                let text: String = serde_json::from_str(fields.get(key)?.get()).ok()?;
+                parse_date(&text).and_then(to_timestamp)
+            };
+            date("date_published").or_else(|| date("date_modified"))
+        })
+        .collect();
+    let kept: Vec<&RawValue> = items
+        .iter()
+        .zip(newest_by(&dates, max))
+        .filter_map(|(item, keep)| keep.then_some(&**item))
+        .collect();
+    feed.insert(
+        "items".to_string(),
+        serde_json::value::to_raw_value(&kept).ok()?,
+    );
+    Some((serde_json::to_string(&feed).ok()?, items.len()))
 }
 
 // ---------------------------------------------------------------------------
