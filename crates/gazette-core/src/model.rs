@@ -140,11 +140,19 @@ pub enum FeedKind {
 pub struct ParsedFeed {
     pub kind: FeedKind,
     pub title: Option<String>,
+    /// What the feed says it is about (RSS `description`, Atom `subtitle`), as
+    /// plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The site the feed belongs to.
     pub link: Option<Url>,
     pub language: Option<String>,
     pub updated: Option<Timestamp>,
     pub entries: Vec<FeedEntry>,
+    /// Set when the document was not well-formed XML and was read by the
+    /// lenient second pass: what was wrong with it (the strict parser's error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<String>,
 }
 
 /// One item of a feed, as parsed (not yet stored).

@@ -51,7 +51,7 @@ use url::Url;
 use crate::charset;
 use crate::dates::{parse_date, to_timestamp};
 use crate::position::{Position, at};
-use crate::text::{collapse_whitespace, html_to_line, html_to_text};
+use crate::text::{collapse_whitespace, html_to_line, html_to_text, text_paragraphs};
 
 /// Why bytes could not be read as a feed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -135,30 +135,76 @@ pub fn parse_feed_limited(
     if is_html_page(text) {
         return Err(FeedError::HtmlPage);
     }
-    // A huge XML feed is cut to its newest entries before feed-rs builds its
+    // A huge feed is cut to its newest entries before feed-rs builds its
     // model (about 14 times the document's size for 100,000 small items).
-    let trimmed = if max_entries == usize::MAX {
-        None
-    } else if text.starts_with('<') {
-        scan::keep_newest_items(text, max_entries)
-    } else if text.starts_with('{') {
-        keep_newest_json_items(text, max_entries)
-    } else {
-        None
-    };
-    if let Some((_, total)) = &trimmed {
-        tracing::warn!(
-            entries = total,
-            kept = max_entries,
-            "feed has more entries than fetch.max_entries; keeping the newest"
-        );
+    let cut = cut_to_newest(text, max_entries);
+    let text = cut.as_deref().unwrap_or(text);
+    match parse_text(text, base, max_entries) {
+        Err(error @ FeedError::InvalidXml { .. }) => {
+            // The lenient second pass (see `repair`): what can be read is
+            // better than nothing; the strict error is kept with the feed.
+            let repaired = repair::repair(text);
+            let repaired = cut_to_newest(&repaired, max_entries).unwrap_or(repaired);
+            match parse_text(&repaired, base, max_entries) {
+                Ok(mut feed) => {
+                    feed.recovered = Some(error.to_string());
+                    Ok(feed)
+                }
+                Err(_) => Err(error),
+            }
+        }
+        other => other,
     }
-    let text = trimmed.as_ref().map_or(text, |(kept, _)| kept.as_str());
+}
+
+/// The document cut to its `max` newest entries (XML or JSON), when it has
+/// more; see [`parse_feed_limited`].
+fn cut_to_newest(text: &str, max: usize) -> Option<String> {
+    let (kept, total) = if max == usize::MAX {
+        return None;
+    } else if text.starts_with('<') {
+        scan::keep_newest_items(text, max)?
+    } else if text.starts_with('{') {
+        keep_newest_json_items(text, max)?
+    } else {
+        return None;
+    };
+    tracing::warn!(
+        entries = total,
+        kept = max,
+        "feed has more entries than fetch.max_entries; keeping the newest"
+    );
+    Some(kept)
+}
+
+/// Parses decoded text: Atom made readable for feed-rs ([`atom`]), CDF
+/// rewritten as RSS ([`cdf`]), then feed-rs, then the `<rss>`-without-version
+/// retry.
+fn parse_text(text: &str, base: Option<&Url>, max_entries: usize) -> Result<ParsedFeed, FeedError> {
+    let root = scan::first_element(text);
+    let rewritten = match root.as_deref() {
+        Some("feed") => atom::normalise(text),
+        Some(name) if name.eq_ignore_ascii_case("channel") => cdf::to_rss(text),
+        _ => None,
+    };
+    match rewritten {
+        Some(rewritten) => parse_feed_rs(&rewritten, base, max_entries),
+        None => parse_feed_rs(text, base, max_entries),
+    }
+}
+
+/// feed-rs, then the `<rss>`-without-version retry.
+fn parse_feed_rs(
+    text: &str,
+    base: Option<&Url>,
+    max_entries: usize,
+) -> Result<ParsedFeed, FeedError> {
     let feed = match parse_guarded(text, base) {
         Err(FeedError::NotAFeed { found }) => {
-            // `<rss>` without a version is RSS all the same (feed-rs needs the
-            // version to pick a dialect): read it as RSS 2.0, which is a
-            // superset of the 0.9x dialects for what gazette reads.
+            // `<rss>` without a version, or with one feed-rs does not know, is
+            // RSS all the same (feed-rs needs the version to pick a dialect):
+            // read it as RSS 2.0, a superset of the 0.9x dialects for what
+            // gazette reads.
             let Some(versioned) = with_rss_version(text) else {
                 return Err(FeedError::NotAFeed { found });
             };
@@ -170,21 +216,34 @@ pub fn parse_feed_limited(
     Ok(map_feed(feed, text, base, max_entries))
 }
 
-/// The text with `version="2.0"` added to its root `<rss>` element, when that
-/// element has no version; `None` otherwise.
+/// The text with its root `<rss>` element read as RSS 2.0: `version="2.0"`
+/// added when it has no version, or put in place of a version feed-rs does
+/// not know (0.93, 0.94, 2.01…: drafts and typos, read as 2.0 by other
+/// readers too); `None` when it already says 2.0 or there is no `<rss>`.
 fn with_rss_version(text: &str) -> Option<String> {
     static RSS_ROOT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"<rss(\s[^>]*)?>").expect("valid regex"));
+    static VERSION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\sversion\s*=\s*("[^"]*"|'[^']*')"#).expect("valid regex"));
     let m = RSS_ROOT.find(text)?;
-    if m.as_str().contains("version") {
-        return None;
+    match VERSION.captures(m.as_str()) {
+        Some(version) => {
+            let value = version.get(1).expect("group 1");
+            if value.as_str().trim_matches(['"', '\'']) == "2.0" {
+                return None;
+            }
+            let (start, end) = (m.start() + value.start(), m.start() + value.end());
+            Some(format!("{}\"2.0\"{}", &text[..start], &text[end..]))
+        }
+        None => {
+            let insert_at = m.start() + "<rss".len();
+            Some(format!(
+                "{} version=\"2.0\"{}",
+                &text[..insert_at],
+                &text[insert_at..]
+            ))
+        }
     }
-    let insert_at = m.start() + "<rss".len();
-    Some(format!(
-        "{} version=\"2.0\"{}",
-        &text[..insert_at],
-        &text[insert_at..]
-    ))
 }
 
 /// A JSON Feed with only its `max` newest items (by `date_published`, else
@@ -379,14 +438,14 @@ fn map_feed(
     max_entries: usize,
 ) -> ParsedFeed {
     let language = feed.language.clone();
-    let mut thumbnails = if text.starts_with('<') {
-        scan::item_thumbnails(text)
+    let mut extras = if text.starts_with('<') {
+        scan::items(text)
     } else {
         Vec::new()
     };
     // Used only when every entry was seen, so that the indices line up.
-    if thumbnails.len() != feed.entries.len() {
-        thumbnails = vec![None; feed.entries.len()];
+    if extras.len() != feed.entries.len() {
+        extras = vec![scan::ItemExtras::default(); feed.entries.len()];
     }
     if feed.entries.len() > max_entries {
         let keep = newest(&feed.entries, max_entries);
@@ -401,11 +460,15 @@ fn map_feed(
             keep[index - 1]
         });
         let mut index = 0;
-        thumbnails.retain(|_| {
+        extras.retain(|_| {
             index += 1;
             keep[index - 1]
         });
     }
+    let rss = matches!(
+        feed.feed_type,
+        model::FeedType::RSS0 | model::FeedType::RSS2
+    );
     ParsedFeed {
         kind: match feed.feed_type {
             model::FeedType::Atom => FeedKind::Atom,
@@ -414,16 +477,32 @@ fn map_feed(
             model::FeedType::RSS1 => FeedKind::Rss1,
             model::FeedType::RSS2 => FeedKind::Rss2,
         },
-        title: feed.title.as_ref().and_then(text_line),
+        title: feed
+            .title
+            .as_ref()
+            .and_then(|t| text_line(t, &feed.feed_type)),
+        description: feed
+            .description
+            .as_ref()
+            .map(|t| text_block(t, &feed.feed_type))
+            .filter(|d| !d.is_empty()),
         link: pick_link(&feed.links, base),
         language: feed.language,
         updated: feed.updated.or(feed.published).and_then(to_timestamp),
         entries: feed
             .entries
             .into_iter()
-            .zip(thumbnails)
-            .map(|(entry, thumbnail)| map_entry(entry, thumbnail, base, language.as_deref()))
+            .zip(extras)
+            .map(|(entry, mut extras)| {
+                if !rss {
+                    // Only RSS's `<guid>` and `<description>` are meant.
+                    extras.permalink = None;
+                    extras.description_markup = None;
+                }
+                map_entry(entry, extras, base, language.as_deref(), &feed.feed_type)
+            })
             .collect(),
+        recovered: None,
     }
 }
 
@@ -451,16 +530,20 @@ fn newest_by(dates: &[Option<jiff::Timestamp>], max: usize) -> Vec<bool> {
 
 fn map_entry(
     entry: model::Entry,
-    thumbnail: Option<String>,
+    extras: scan::ItemExtras,
     base: Option<&Url>,
     feed_language: Option<&str>,
+    feed_type: &model::FeedType,
 ) -> FeedEntry {
-    let link = pick_link(&entry.links, base);
-    let title = entry.title.as_ref().and_then(text_line);
+    // RSS 2.0: a `<guid>` that is a permalink is the item's URL when it has no `<link>`.
+    let link =
+        pick_link(&entry.links, base).or_else(|| resolve(extras.permalink.as_deref()?, base));
+    let title = entry.title.as_ref().and_then(|t| text_line(t, feed_type));
     let summary = entry
         .summary
         .as_ref()
-        .map(|t| html_to_text(&t.content))
+        .map(|t| text_block(t, feed_type))
+        .or_else(|| extras.description_markup.as_deref().map(html_to_text))
         .or_else(|| {
             entry
                 .media
@@ -481,7 +564,7 @@ fn map_entry(
                 &published.map(|p| p.to_string()).unwrap_or_default(),
             ],
         ),
-        image: image(&entry, base).or_else(|| resolve(&thumbnail?, base)),
+        image: image(&entry, base).or_else(|| resolve(extras.thumbnail.as_deref()?, base)),
         authors: authors(&entry.authors),
         language: entry.language.or_else(|| feed_language.map(str::to_string)),
         updated: entry.updated.and_then(to_timestamp),
@@ -513,8 +596,35 @@ fn entry_id(feed_id: &str, link: Option<&Url>, text: &[&str]) -> String {
     format!("urn:gazette:entry:{hash:016x}")
 }
 
-fn text_line(text: &model::Text) -> Option<String> {
-    Some(html_to_line(&text.content)).filter(|s| !s.is_empty())
+/// A title on one line. Atom says whether a text construct is plain text
+/// (`type="text"`), which is then taken as it is; other formats' titles are
+/// read as HTML, since RSS feeds escape markup and entities in them freely.
+fn text_line(text: &model::Text, feed_type: &model::FeedType) -> Option<String> {
+    let line = if is_literal(text, feed_type) {
+        collapse_whitespace(&text.content)
+    } else {
+        html_to_line(&text.content)
+    };
+    Some(line).filter(|s| !s.is_empty())
+}
+
+/// A summary or description as plain text in paragraphs (see [`text_line`]).
+fn text_block(text: &model::Text, feed_type: &model::FeedType) -> String {
+    if is_literal(text, feed_type) {
+        text_paragraphs(&text.content)
+    } else {
+        html_to_text(&text.content)
+    }
+}
+
+/// Whether a text construct is plain text by the feed's own word (Atom's
+/// `type="text"`, the default).
+fn is_literal(text: &model::Text, feed_type: &model::FeedType) -> bool {
+    *feed_type == model::FeedType::Atom
+        && text
+            .content_type
+            .as_ref()
+            .eq_ignore_ascii_case("text/plain")
 }
 
 /// The entry's content as HTML; plain-text content is escaped.
@@ -615,6 +725,9 @@ fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
+mod atom;
+mod cdf;
+mod repair;
 mod scan;
 #[cfg(test)]
 mod tests;

@@ -375,7 +375,17 @@ impl Ingester {
             page.charset(),
             self.fetch.max_entries,
         ) {
-            Ok(feed) => feed,
+            Ok(feed) => {
+                if let Some(error) = &feed.recovered {
+                    tracing::warn!(
+                        feed = %source.url,
+                        %error,
+                        entries = feed.entries.len(),
+                        "feed is not well-formed XML; read what could be recovered"
+                    );
+                }
+                feed
+            }
             Err(e) => {
                 return Ok(Err(FailedPoll {
                     message: e.to_string(),

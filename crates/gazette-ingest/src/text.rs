@@ -35,6 +35,10 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
 }
 
 /// Plain text keeping blank-line paragraph breaks, other whitespace collapsed.
+pub(crate) fn text_paragraphs(text: &str) -> String {
+    collapse_paragraphs(text)
+}
+
 fn collapse_paragraphs(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
     text.split("\n\n")

@@ -481,8 +481,8 @@ fn nested_to(depth: usize, open: &str, close: &str, inner: &str) -> String {
 /// are read (the stack holds: tokio's workers have 2 MiB, as the daemon's;
 /// no step recurses, and HTML is turned into text in one tokenizer pass).
 /// 100,000 nested XML elements are past the XML reader's limit (65,535) and
-/// refused with that reason; an unclosed nest fails with its reason. The
-/// pass goes on.
+/// refused with that reason; 60,000 elements left unclosed are read by the
+/// lenient second pass. The pass goes on.
 #[tokio::test]
 async fn deeply_nested_feeds_neither_overflow_nor_stop_the_pass() {
     let site = Site::start("127.0.0.1").await;
@@ -540,7 +540,9 @@ async fn deeply_nested_feeds_neither_overflow_nor_stop_the_pass() {
         .map(|e| (e.url.path().to_string(), e.message.clone()))
         .collect();
     errors.sort();
-    assert_eq!(errors.len(), 2, "{errors:?}");
+    // The unclosed nest is read by the lenient second pass (which closes
+    // what is left open); the one past the XML reader's depth limit is not.
+    assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "/too-deep.xml");
     assert!(
         errors[0]
@@ -548,12 +550,6 @@ async fn deeply_nested_feeds_neither_overflow_nor_stop_the_pass() {
             .contains("nests elements deeper than the supported limit"),
         "{}",
         errors[0].1
-    );
-    assert_eq!(errors[1].0, "/unclosed.xml");
-    assert!(
-        errors[1].1.contains("ends before <x> is closed"),
-        "{}",
-        errors[1].1
     );
     assert_eq!((report.polled, report.new_articles), (6, 4));
     let text = s.stored_text().await;

@@ -113,8 +113,16 @@ async fn handle(State(seen): State<Arc<Seen>>, uri: Uri, headers: HeaderMap) -> 
             gzip_response(rss("Compressed", &[item("g1", "/g/1", FULL_CONTENT)]).into_bytes())
         }
         "/broken.xml" => {
-            xml("<rss version=\"2.0\">\n<channel>\n<title>Broken</titl>\n</channel></rss>".into())
+            xml("<?xml version=\"1.0\"?>\n<notes>\n<title>Not a feed</titl>\n</notes>".into())
         }
+        // Not well-formed: a misspelt end tag, an HTML entity XML does not
+        // know, a stray `&`, and the document cut off in its second item.
+        "/ill-formed.xml" => xml(format!(
+            "<rss version=\"2.0\">\n<channel>\n<title>Ill-formed</titl>\n\
+             <item><guid>kept</guid><title>Caf&eacute; R&D</title><link>/kept</link>\
+             <content:encoded><![CDATA[<p>{FULL_CONTENT}</p>]]></content:encoded>\
+             </item>\n<item><guid>cut</guid><title>Cut o"
+        )),
         "/page.html" => html(
             r#"<!doctype html><html><head><title>A site</title>
             <link rel="alternate" type="application/rss+xml" title="Site feed" href="/discovered.xml">
@@ -569,22 +577,22 @@ async fn add_feed_follows_a_permanent_redirect() {
 }
 
 #[tokio::test]
-async fn invalid_xml_fails_its_feed_while_another_succeeds() {
+async fn an_ill_formed_feed_yields_what_can_be_recovered_and_a_bad_one_fails_alone() {
     let server = Server::start().await;
     let s = setup(fetch_config());
     let broken = s.add(server.url("/broken.xml")).await;
+    let ill_formed = s.add(server.url("/ill-formed.xml")).await;
     let good = s.add(server.url("/good.xml")).await;
     let report = s.ingester.run_once(now(), &NoProgress).await.unwrap();
     assert_eq!(
         (report.polled, report.failed, report.new_entries),
-        (2, 1, 1)
+        (3, 1, 2),
+        "{report:?}"
     );
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].url, server.url("/broken.xml"));
     assert!(
-        report.errors[0]
-            .message
-            .starts_with("invalid XML at line 3"),
+        report.errors[0].message.starts_with("not a feed"),
         "{}",
         report.errors[0].message
     );
@@ -595,9 +603,27 @@ async fn invalid_xml_fails_its_feed_while_another_succeeds() {
             .last_error
             .as_deref()
             .unwrap()
-            .contains("line 3")
+            .contains("<notes>")
     );
     assert_eq!(broken.poll.etag, None);
+
+    // The ill-formed feed: its title and the complete item are kept, the
+    // item cut off by the end of the document is not.
+    let ill_formed = s.reload(&ill_formed).await;
+    assert_eq!(ill_formed.poll.last_error, None);
+    assert_eq!(ill_formed.title.as_deref(), Some("Ill-formed"));
+    let articles: Vec<_> = s
+        .store
+        .unassigned_articles(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.source_id == ill_formed.id)
+        .collect();
+    let titles: Vec<_> = articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, ["Café R&D"]);
+    assert_eq!(articles[0].url, server.url("/kept"));
+
     let good = s.reload(&good).await;
     assert_eq!(good.poll.last_error, None);
     assert_eq!(good.poll.last_success_at, Some(now()));

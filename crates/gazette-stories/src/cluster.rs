@@ -57,11 +57,9 @@ const TIE_EPSILON: f64 = 1e-9;
 /// Eviction scans the open stories at most once per this part of the window.
 const EVICTION_STEPS: i32 = 72;
 
-/// Embedding cosine at or below which an embedding adds nothing (sentence
-/// models give unrelated texts a cosine well above 0).
-pub const EMBEDDING_FLOOR: f64 = 0.80;
-/// What an embedding cosine of 1 adds to the TF-IDF similarity.
-pub const EMBEDDING_WEIGHT: f64 = 0.5;
+/// Embeddings seen before the running mean is subtracted from new ones (the
+/// mean of a handful of texts is mostly those texts).
+const CENTRING_AFTER: u32 = 20;
 
 /// A term's number in the vocabulary.
 type TermId = u32;
@@ -71,6 +69,13 @@ type TermId = u32;
 pub struct Clusterer {
     window: SignedDuration,
     threshold: f64,
+    /// `stories.embedding.floor` and `.weight` (see [`assign_embedded`](Self::assign_embedded)).
+    embedding: gazette_core::config::EmbeddingConfig,
+    /// Sum and count of every embedding seen: their mean is subtracted from
+    /// each new one (sentence models put all texts in a narrow cone, with
+    /// cosines of 0.8–0.9 between unrelated texts; centred, related texts stand out).
+    embedding_sum: Vec<f64>,
+    embeddings: u32,
     /// Open stories, ordered by ID so that ties go to the oldest story.
     stories: BTreeMap<StoryId, StoryState>,
     /// Terms of open stories' centroids → their number.
@@ -115,9 +120,47 @@ struct StoryState {
     norm: f64,
     /// Sum of the members' unit embeddings, when the members have some.
     embedding: Option<Vec<f32>>,
+    /// Members counted in `embedding`.
+    embedded: u32,
+    /// The members' languages (primary subtags), when known.
+    languages: Vec<Box<str>>,
     members: u32,
     first: Timestamp,
     last: Timestamp,
+}
+
+/// What the clusterer reads of an article: its weighted terms (the costly
+/// part: stems, entities, name skeletons), its time and its language.
+#[derive(Debug, Clone)]
+pub struct Features {
+    terms: TermWeights,
+    time: Timestamp,
+    language: Option<String>,
+}
+
+impl Features {
+    /// Computes `article`'s features.
+    pub fn of(article: &Article) -> Self {
+        Features {
+            terms: article_terms(article),
+            time: article.effective_time(),
+            language: primary_language(article),
+        }
+    }
+}
+
+/// The article's language as a lower-case primary subtag (`fr` for `fr-CA`).
+fn primary_language(article: &Article) -> Option<String> {
+    let lang = article.content.lang.as_deref()?.trim();
+    let primary = lang.split(['-', '_']).next()?.to_ascii_lowercase();
+    (!primary.is_empty() && primary != "und").then_some(primary)
+}
+
+/// See [`Clusterer::centred_query`].
+struct CentredQuery {
+    vector: Vec<f32>,
+    mean_dot: f64,
+    spread: f64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -132,6 +175,9 @@ impl Clusterer {
         Clusterer {
             window: config.window,
             threshold: config.threshold,
+            embedding: config.embedding.clone(),
+            embedding_sum: Vec::new(),
+            embeddings: 0,
             stories: BTreeMap::new(),
             vocabulary: HashMap::new(),
             terms: Vec::new(),
@@ -157,18 +203,40 @@ impl Clusterer {
         article: &Article,
         embedding: Option<&[f32]>,
     ) {
-        let time = article.effective_time();
-        let terms = article_terms(article);
+        self.add_member_features(story, Features::of(article), embedding);
+    }
+
+    /// [`add_member_embedded`](Self::add_member_embedded) with the article's
+    /// [`Features`], when [`assign_features`](Self::assign_features) already
+    /// computed them (they are the costly part).
+    pub fn add_member_features(
+        &mut self,
+        story: StoryId,
+        features: Features,
+        embedding: Option<&[f32]>,
+    ) {
+        let Features {
+            terms,
+            time,
+            language,
+        } = features;
         let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
             centroid: HashMap::new(),
             norm: 0.0,
             embedding: None,
+            embedded: 0,
+            languages: Vec::new(),
             members: 0,
             first: time,
             last: time,
         });
         state.members += 1;
+        if let Some(lang) = language {
+            if !state.languages.iter().any(|l| **l == *lang) {
+                state.languages.push(lang.into());
+            }
+        }
         state.first = state.first.min(time);
         state.last = state.last.max(time);
         if norm > 0.0 {
@@ -185,11 +253,24 @@ impl Clusterer {
         }
         if let Some(e) = embedding {
             let unit = crate::embed::normalised(e.to_vec());
+            if self.embedding_sum.len() != unit.len() {
+                self.embedding_sum = vec![0.0; unit.len()];
+                self.embeddings = 0;
+            }
+            self.embedding_sum
+                .iter_mut()
+                .zip(&unit)
+                .for_each(|(s, x)| *s += f64::from(*x));
+            self.embeddings += 1;
             match &mut state.embedding {
                 Some(sum) if sum.len() == unit.len() => {
                     sum.iter_mut().zip(&unit).for_each(|(s, x)| *s += x);
+                    state.embedded += 1;
                 }
-                slot => *slot = Some(unit),
+                slot => {
+                    *slot = Some(unit);
+                    state.embedded = 1;
+                }
             }
         }
         self.docs += 1;
@@ -214,14 +295,56 @@ impl Clusterer {
         self.assign_embedded(article, None)
     }
 
+    /// The article's embedding as compared with stories: unit length, minus
+    /// the mean of the embeddings seen so far, unit length again; with
+    /// `μ·q` and the typical distance of a unit embedding from the mean,
+    /// `√(1 − |μ|²)`. `None` until enough embeddings were seen for the mean
+    /// to mean something (before, every pair of texts looks alike).
+    fn centred_query(&self, e: &[f32]) -> Option<CentredQuery> {
+        if self.embeddings < CENTRING_AFTER || self.embedding_sum.len() != e.len() {
+            return None;
+        }
+        let n = f64::from(self.embeddings);
+        let unit = crate::embed::normalised(e.to_vec());
+        let mean: Vec<f64> = self.embedding_sum.iter().map(|s| s / n).collect();
+        let centred: Vec<f32> = unit
+            .iter()
+            .zip(&mean)
+            .map(|(x, m)| (f64::from(*x) - m) as f32)
+            .collect();
+        let vector = crate::embed::normalised(centred);
+        let mean_dot = vector
+            .iter()
+            .zip(&mean)
+            .map(|(q, m)| f64::from(*q) * m)
+            .sum();
+        let spread = (1.0 - mean.iter().map(|m| m * m).sum::<f64>())
+            .max(1e-6)
+            .sqrt();
+        Some(CentredQuery {
+            vector,
+            mean_dot,
+            spread,
+        })
+    }
+
     /// [`assign`](Self::assign) with the article's embedding: the similarity
     /// to a story with embeddings is the TF-IDF cosine plus
-    /// `EMBEDDING_WEIGHT · max(0, cos − EMBEDDING_FLOOR) / (1 − EMBEDDING_FLOOR)`,
-    /// where `cos` is the cosine with the story's mean embedding.
+    /// `weight · max(0, cos − floor) / (1 − floor)` (`stories.embedding.weight`
+    /// and `.floor`), where `cos` is the mean cosine between the article's
+    /// centred embedding and the story members' (average linkage: a story
+    /// whose members disagree pulls less than one whose members agree).
     pub fn assign_embedded(&self, article: &Article, embedding: Option<&[f32]>) -> Assignment {
-        let time = article.effective_time();
-        let embedding = embedding.map(|e| crate::embed::normalised(e.to_vec()));
-        let query = self.weigh(article_terms(article));
+        self.assign_features(&Features::of(article), embedding)
+    }
+
+    /// [`assign_embedded`](Self::assign_embedded) from the article's
+    /// [`Features`], so that one computation serves assigning and adding.
+    pub fn assign_features(&self, features: &Features, embedding: Option<&[f32]>) -> Assignment {
+        let time = features.time;
+        let embedding = embedding.and_then(|e| self.centred_query(e));
+        let language = features.language.as_deref();
+        let query = self.weigh(&features.terms);
         let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
         // Dot products with the stories sharing a term, through the postings.
         let mut dots: HashMap<StoryId, f64> = HashMap::new();
@@ -239,7 +362,7 @@ impl Clusterer {
                 if state
                     .embedding
                     .as_ref()
-                    .is_some_and(|e| e.len() == query.len())
+                    .is_some_and(|e| e.len() == query.vector.len())
                 {
                     dots.entry(story).or_default();
                 }
@@ -259,12 +382,23 @@ impl Clusterer {
             };
             let mut bonus = 0.0;
             if let (Some(query), Some(sum)) = (&embedding, &state.embedding) {
-                let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if norm > 0.0 && sum.len() == query.len() {
-                    let cos =
-                        f64::from(sum.iter().zip(query).map(|(a, b)| a * b).sum::<f32>() / norm);
-                    bonus = EMBEDDING_WEIGHT
-                        * ((cos - EMBEDDING_FLOOR).max(0.0) / (1.0 - EMBEDDING_FLOOR));
+                if state.embedded > 0 && sum.len() == query.vector.len() {
+                    // Mean over the members of cos(m − μ, q′), each member's
+                    // distance to the mean taken as the typical one.
+                    let dot: f32 = sum.iter().zip(&query.vector).map(|(a, b)| a * b).sum();
+                    let cos = (f64::from(dot) / f64::from(state.embedded) - query.mean_dot)
+                        / query.spread;
+                    // Across languages the TF-IDF cosine sees only names
+                    // and numbers: the model's word counts for more there.
+                    let across = language.is_some_and(|lang| {
+                        !state.languages.is_empty() && !state.languages.iter().any(|l| **l == *lang)
+                    });
+                    let (floor, weight) = if across {
+                        (self.embedding.cross_floor, self.embedding.cross_weight)
+                    } else {
+                        (self.embedding.floor, self.embedding.weight)
+                    };
+                    bonus = weight * ((cos - floor).max(0.0) / (1.0 - floor));
                 }
             }
             candidates.push((story, similarity + bonus, dot, bonus));
@@ -324,6 +458,11 @@ impl Clusterer {
                 self.forget(id, story, stats.docs);
             }
         }
+    }
+
+    /// The similarity above which an article joins a story (`stories.threshold`).
+    pub fn threshold(&self) -> f64 {
+        self.threshold
     }
 
     /// The number of open stories.
@@ -412,28 +551,28 @@ impl Clusterer {
     }
 
     /// The article's TF-IDF vector: each term, its number when known, its weight.
-    fn weigh(&self, terms: TermWeights) -> Vec<(String, Option<TermId>, f64)> {
+    fn weigh<'a>(&self, terms: &'a TermWeights) -> Vec<(&'a str, Option<TermId>, f64)> {
         terms
-            .into_iter()
-            .map(|(term, weight)| {
-                let id = self.vocabulary.get(&term).copied();
+            .iter()
+            .map(|(term, &weight)| {
+                let id = self.vocabulary.get(term).copied();
                 let df = id.map_or(0, |id| self.terms[id as usize].1);
                 let idf = self.idf(df);
-                (term, id, weight * idf)
+                (term.as_str(), id, weight * idf)
             })
             .collect()
     }
 
     fn shared_terms(
         &self,
-        query: &[(String, Option<TermId>, f64)],
+        query: &[(&str, Option<TermId>, f64)],
         state: &StoryState,
     ) -> Vec<String> {
         let mut shared: Vec<(&str, f64)> = query
             .iter()
-            .filter_map(|(term, id, weight)| {
-                let stats = state.centroid.get(&(*id)?)?;
-                Some((term.as_str(), weight * stats.weight * self.idf_of((*id)?)))
+            .filter_map(|&(term, id, weight)| {
+                let stats = state.centroid.get(&id?)?;
+                Some((term, weight * stats.weight * self.idf_of(id?)))
             })
             .collect();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
@@ -454,6 +593,7 @@ mod tests {
         StoriesConfig {
             window: SignedDuration::from_hours(72),
             threshold: 0.2,
+            embedding: Default::default(),
         }
     }
 
@@ -590,23 +730,66 @@ mod tests {
 
     #[test]
     fn an_embedding_links_headlines_without_shared_terms() {
+        // Sentence models put every text in a narrow cone: topic k is the
+        // cone's axis plus a little of basis vector k, so two unrelated texts
+        // have a raw cosine of about 0.89.
+        let topic = |k: usize| -> Vec<f32> {
+            let mut v = vec![0.4f32; 6];
+            v[k] += 0.35;
+            v
+        };
         let mut c = Clusterer::new(&config());
         let ja = article(1, "a.example", Some("ja"), "安倍元首相が銃撃され死亡", "");
-        let de = article(
-            2,
-            "b.example",
-            Some("de"),
-            "Ehemaliger Regierungschef erschossen",
-            "",
-        );
         let other = article(3, "c.example", Some("de"), "Wahlen in Brasilien", "");
-        c.add_member_embedded(StoryId(1), &ja, Some(&[1.0, 0.0, 0.1]));
-        c.add_member_embedded(StoryId(2), &other, Some(&[0.0, 1.0, 0.0]));
-        assert!(matches!(c.assign(&de), Assignment::New { .. }));
-        let Assignment::Join { story, .. } = c.assign_embedded(&de, Some(&[0.9, 0.0, 0.1])) else {
-            panic!("the embedding links the headlines");
+        c.add_member_embedded(StoryId(1), &ja, Some(&topic(0)));
+        c.add_member_embedded(StoryId(2), &other, Some(&topic(1)));
+        let de = |id| {
+            article(
+                id,
+                "b.example",
+                Some("de"),
+                "Ehemaliger Regierungschef erschossen",
+                "",
+            )
+        };
+        assert!(matches!(c.assign(&de(2)), Assignment::New { .. }));
+        // Before the mean of the cone is known, embeddings add nothing.
+        assert!(matches!(
+            c.assign_embedded(&de(2), Some(&topic(0))),
+            Assignment::New { .. }
+        ));
+        for n in 0..CENTRING_AFTER {
+            let k = 2 + (n as usize) % 4;
+            let lang = ["en", "fr", "es", "pt"][k - 2];
+            let a = article(
+                100 + i64::from(n),
+                "d.example",
+                Some(lang),
+                &format!("Nachricht {n}"),
+                "",
+            );
+            c.add_member_embedded(StoryId(100 + i64::from(n)), &a, Some(&topic(k)));
+        }
+        let Assignment::Join {
+            story,
+            similarity: across,
+            ..
+        } = c.assign_embedded(&de(2), Some(&topic(0)))
+        else {
+            panic!("the embedding links the headlines across languages");
         };
         assert_eq!(story, StoryId(1));
+        // In one language the terms can speak: the model counts for less.
+        let Assignment::Join {
+            story,
+            similarity: within,
+            ..
+        } = c.assign_embedded(&de(2), Some(&topic(1)))
+        else {
+            panic!("the embedding links the headlines in one language");
+        };
+        assert_eq!(story, StoryId(2));
+        assert!(within < across, "{within} < {across}");
     }
 
     #[test]

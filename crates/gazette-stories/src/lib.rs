@@ -38,11 +38,11 @@ pub mod rank;
 pub mod stream;
 mod summary;
 
-pub use cluster::{Assignment, Clusterer};
+pub use cluster::{Assignment, Clusterer, Features};
 pub use embed::{Embedder, NoEmbedder};
 pub use lead::choose_lead;
 pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, sort_ranked, summarise};
-pub use stream::{Placed, StoryStream};
+pub use stream::{Placed, StoryStream, assign_with_embedder};
 
 #[cfg(test)]
 mod test_support {

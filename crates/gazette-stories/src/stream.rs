@@ -32,12 +32,15 @@
 use gazette_core::config::StoriesConfig;
 use gazette_core::{Article, StoryId};
 
-use crate::cluster::{Assignment, Clusterer};
+use crate::cluster::{Assignment, Clusterer, Features};
 use crate::dedup::{Duplicate, DuplicateIndex, Keys};
 use crate::embed::{Embedder, NoEmbedder};
 
 /// Characters of the text embedded after the title (the lead).
 const EMBED_LEAD_CHARS: usize = 300;
+/// An article whose terms alone give a story this many times the threshold
+/// is placed without asking the embedding model.
+const DECIDED: f64 = 2.0;
 
 /// Places articles in stories, one at a time (see the [module docs](self)).
 #[derive(Debug)]
@@ -46,6 +49,8 @@ pub struct StoryStream {
     duplicates: DuplicateIndex,
     window: jiff::SignedDuration,
     embedder: Box<dyn Embedder>,
+    /// Articles the embedder was asked for and answered.
+    embedded: u64,
     last_id: i64,
 }
 
@@ -71,6 +76,7 @@ impl StoryStream {
     pub fn with_embedder(config: &StoriesConfig, embedder: Box<dyn Embedder>) -> Self {
         StoryStream {
             embedder,
+            embedded: 0,
             clusterer: Clusterer::new(config),
             duplicates: DuplicateIndex::new(),
             window: config.window,
@@ -94,19 +100,11 @@ impl StoryStream {
                 assignment: None,
             };
         }
-        let lead: String = article
-            .content
-            .text
-            .chars()
-            .take(EMBED_LEAD_CHARS)
-            .collect();
-        let embedding = self.embedder.embed(
-            &format!("{}\n{lead}", article.title),
-            article.content.lang.as_deref(),
-        );
-        let assignment = self
-            .clusterer
-            .assign_embedded(article, embedding.as_deref());
+        let (assignment, features, embedding) =
+            assign_with_embedder(&self.clusterer, self.embedder.as_mut(), article);
+        if embedding.is_some() {
+            self.embedded += 1;
+        }
         let (story, new) = match &assignment {
             Assignment::Join { story, .. } => (*story, false),
             Assignment::New { .. } => {
@@ -115,7 +113,7 @@ impl StoryStream {
             }
         };
         self.clusterer
-            .add_member_embedded(story, article, embedding.as_deref());
+            .add_member_features(story, features, embedding.as_deref());
         self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
@@ -130,9 +128,49 @@ impl StoryStream {
         &self.clusterer
     }
 
+    /// How many articles were embedded (the others were duplicates, or
+    /// placed by their terms alone, or the embedder had nothing to say).
+    pub fn embedded(&self) -> u64 {
+        self.embedded
+    }
+
     /// Articles the duplicate index remembers (those of the window).
     pub fn remembered(&self) -> usize {
         self.duplicates.len()
+    }
+}
+
+/// Where `article` goes, asking `embedder` only when the terms leave the
+/// choice open (the model is slow, tens of texts a second): an article the
+/// terms alone place firmly in a story is never embedded. Returns the
+/// article's features and the embedding when one was made, for
+/// [`Clusterer::add_member_features`].
+pub fn assign_with_embedder(
+    clusterer: &Clusterer,
+    embedder: &mut dyn Embedder,
+    article: &Article,
+) -> (Assignment, Features, Option<Vec<f32>>) {
+    let features = Features::of(article);
+    let assignment = clusterer.assign_features(&features, None);
+    let decided = matches!(assignment, Assignment::Join { similarity, .. }
+        if similarity >= DECIDED * clusterer.threshold());
+    if decided {
+        return (assignment, features, None);
+    }
+    let lead: String = article
+        .content
+        .text
+        .chars()
+        .take(EMBED_LEAD_CHARS)
+        .collect();
+    let text = format!("{}\n{lead}", article.title);
+    match embedder.embed(&text, article.content.lang.as_deref()) {
+        Some(embedding) => (
+            clusterer.assign_features(&features, Some(&embedding)),
+            features,
+            Some(embedding),
+        ),
+        None => (assignment, features, None),
     }
 }
 

@@ -3,8 +3,11 @@
 //! demo exercises exactly what `gazette run` does.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 
-use gazette_core::config::{ChannelConfig, Config, RankingConfig, StoriesConfig};
+use gazette_core::config::{
+    ChannelConfig, Config, EmbeddingBackend, EmbeddingConfig, RankingConfig, StoriesConfig,
+};
 use gazette_core::{Article, ArticleId, Edition, NewEdition, RankedStory, Store, Story, StoryId};
 use gazette_editions::ComposeInput;
 use gazette_stories::{Assignment, Clusterer, RankContext, Scored};
@@ -33,6 +36,38 @@ pub fn rank_context(ranking: &RankingConfig, channel: Option<&ChannelConfig>) ->
     }
 }
 
+/// The `[stories.embedding]` model of this process, loaded on first use, and
+/// the embeddings it made: [`group_articles`] rebuilds its clusterer from the
+/// store on every pass, and the model is too slow to embed the window again.
+/// Embeddings are kept for the stories' window, and lost on restart (the
+/// members placed before a restart then weigh by their terms only).
+struct Embeddings {
+    embedder: Box<dyn gazette_stories::Embedder + Send>,
+    made: HashMap<ArticleId, (Timestamp, Vec<f32>)>,
+}
+
+/// The process's [`Embeddings`] for `config`, or `None` without a backend.
+fn embeddings(config: &EmbeddingConfig) -> anyhow::Result<Option<&'static Mutex<Embeddings>>> {
+    static LOADED: OnceLock<Result<Mutex<Embeddings>, String>> = OnceLock::new();
+    if config.backend == EmbeddingBackend::None {
+        return Ok(None);
+    }
+    let loaded = LOADED.get_or_init(|| {
+        gazette_stories::embed::from_config(config)
+            .map(|embedder| {
+                Mutex::new(Embeddings {
+                    embedder,
+                    made: HashMap::new(),
+                })
+            })
+            .map_err(|e| e.to_string())
+    });
+    match loaded {
+        Ok(embeddings) => Ok(Some(embeddings)),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
 /// Assigns every article not yet in a story, in the order the articles were
 /// stored: to an open story when similar enough, else to a new story. Then
 /// each story that grew gets the most central article as its lead.
@@ -42,16 +77,29 @@ pub async fn group_articles(
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
     let stories: &StoriesConfig = &config.stories;
+    let embeddings = embeddings(&stories.embedding)?;
     let mut clusterer = Clusterer::new(stories);
     // The open stories' articles, for the clusterer and for choosing leads.
     let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
     for story in store.stories_since(now - stories.window).await? {
         for member in &story.members {
             if let Some(article) = store.article(member.article_id).await? {
-                clusterer.add_member(story.id, &article);
+                match embeddings {
+                    Some(e) => {
+                        let e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let made = e.made.get(&article.id).map(|(_, v)| v.as_slice());
+                        clusterer.add_member_embedded(story.id, &article, made);
+                    }
+                    None => clusterer.add_member(story.id, &article),
+                }
                 members.entry(story.id).or_default().push(article);
             }
         }
+    }
+    if let Some(e) = embeddings {
+        let cutoff = now - stories.window;
+        let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        e.made.retain(|_, (time, _)| *time >= cutoff);
     }
     let mut grown: HashSet<StoryId> = HashSet::new();
     let mut report = GroupReport::default();
@@ -61,7 +109,26 @@ pub async fn group_articles(
             break;
         }
         for article in batch {
-            let story = match clusterer.assign(&article) {
+            let (assignment, features, embedding) = match embeddings {
+                Some(e) => {
+                    let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let placed = gazette_stories::assign_with_embedder(
+                        &clusterer,
+                        e.embedder.as_mut(),
+                        &article,
+                    );
+                    if let Some(v) = &placed.2 {
+                        e.made
+                            .insert(article.id, (article.effective_time(), v.clone()));
+                    }
+                    placed
+                }
+                None => {
+                    let features = gazette_stories::Features::of(&article);
+                    (clusterer.assign_features(&features, None), features, None)
+                }
+            };
+            let story = match assignment {
                 Assignment::Join { story, .. } => {
                     store.add_to_story(story, article.id, now).await?;
                     story
@@ -71,7 +138,7 @@ pub async fn group_articles(
                     store.create_story(article.id, now).await?
                 }
             };
-            clusterer.add_member(story, &article);
+            clusterer.add_member_features(story, features, embedding.as_deref());
             members.entry(story).or_default().push(article);
             grown.insert(story);
             report.assigned += 1;

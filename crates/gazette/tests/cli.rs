@@ -124,6 +124,41 @@ fn feeds_parse_prints_json_for_a_latin1_file() {
 }
 
 #[test]
+fn feeds_parse_reads_an_ill_formed_feed_leniently_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("broken.xml");
+    // An undefined entity, a misspelt end tag, and the file cut off in the
+    // second item.
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>Caf&eacute; news</titel>\n\
+         <item><title>Kept</title><link>https://a.example/1</link></item>\n\
+         <item><title>Cut o",
+    )
+    .unwrap();
+    let out = gazette(dir.path())
+        .args(["feeds", "parse"])
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let feed = stdout_json(&out);
+    assert_eq!(feed["title"], "Café news");
+    let titles: Vec<&str> = feed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Kept"]);
+    let recovered = feed["recovered"].as_str().unwrap();
+    assert!(
+        recovered.starts_with("invalid XML at line 1"),
+        "{recovered}"
+    );
+}
+
+#[test]
 fn feeds_parse_of_a_missing_file_exits_two_and_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = gazette(dir.path())

@@ -1,6 +1,6 @@
 //! Light passes over a feed's XML with [`quick_xml`], for what feed-rs does
-//! not report: the root element, the position of a syntax error, and
-//! MediaRSS thumbnails that feed-rs drops.
+//! not report: the root element, the position of a syntax error, and per
+//! item what feed-rs drops ([`ItemExtras`]).
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -48,19 +48,37 @@ pub(super) fn xml_syntax_error(text: &str) -> Option<(u64, String)> {
     }
 }
 
-/// For each item (RSS) or entry (Atom) in document order, the URL of its first
-/// `<media:thumbnail>`. feed-rs 3.0.0 keeps thumbnails only next to a
-/// `<media:content>`, and many news feeds (BBC News among them) have thumbnails
-/// alone. Returns an empty list when the XML cannot be read through.
-pub(super) fn item_thumbnails(text: &str) -> Vec<Option<String>> {
+/// What feed-rs 3.0.0 does not report about an item, found by [`items`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct ItemExtras {
+    /// The URL of its first `<media:thumbnail>`. feed-rs keeps thumbnails only
+    /// next to a `<media:content>`, and many news feeds (BBC News among them)
+    /// have thumbnails alone.
+    pub thumbnail: Option<String>,
+    /// An RSS `<guid>` that is a permalink (`isPermaLink` is not `false`):
+    /// the item's URL when it has no `<link>` (RSS 2.0 says so).
+    pub permalink: Option<String>,
+    /// An RSS `<description>` holding unescaped markup (`<description><p>…`),
+    /// which feed-rs reads as no description: its inner XML.
+    pub description_markup: Option<String>,
+}
+
+/// For each item (RSS) or entry (Atom) in document order, its [`ItemExtras`].
+/// Returns an empty list when the XML cannot be read through.
+pub(super) fn items(text: &str) -> Vec<ItemExtras> {
     let mut reader = NsReader::from_str(text);
-    let mut thumbnails = Vec::new();
+    let mut items: Vec<ItemExtras> = Vec::new();
     let mut depth = 0_u32;
     let mut item_depth = None;
+    // An element of the current item whose inner XML is being captured:
+    // its name, depth, where its content starts, and its permalink flag.
+    let mut capture: Option<(&'static str, u32, usize, bool)> = None;
     loop {
+        let before = reader.buffer_position() as usize;
         let Ok((namespace, event)) = reader.read_resolved_event() else {
             return Vec::new();
         };
+        let unbound = matches!(namespace, ResolveResult::Unbound);
         let is_media = matches!(namespace, ResolveResult::Bound(ns) if ns.0 == MEDIA_RSS);
         let element = match &event {
             Event::Start(e) => {
@@ -69,13 +87,30 @@ pub(super) fn item_thumbnails(text: &str) -> Vec<Option<String>> {
             }
             Event::Empty(e) => Some((e, depth + 1)),
             Event::End(_) => {
+                if let Some((name, at, start, permalink)) = capture
+                    && at == depth
+                {
+                    let inner = &text[start..before];
+                    if let Some(item) = items.last_mut() {
+                        match name {
+                            "guid" if permalink => {
+                                item.permalink = unescape(inner).map(|s| s.trim().to_string());
+                            }
+                            "description" if has_elements(inner) => {
+                                item.description_markup = Some(inner.to_string());
+                            }
+                            _ => {}
+                        }
+                    }
+                    capture = None;
+                }
                 if item_depth == Some(depth) {
                     item_depth = None;
                 }
                 depth = depth.saturating_sub(1);
                 None
             }
-            Event::Eof => return thumbnails,
+            Event::Eof => return items,
             _ => None,
         };
         let Some((element, at)) = element else {
@@ -84,15 +119,33 @@ pub(super) fn item_thumbnails(text: &str) -> Vec<Option<String>> {
         let name = element.local_name();
         match item_depth {
             None if matches!(name.as_ref(), "item" | "entry") => {
-                thumbnails.push(None);
+                items.push(ItemExtras::default());
                 if matches!(event, Event::Start(_)) {
                     item_depth = Some(at);
                 }
             }
             Some(_) if is_media && name.as_ref() == "thumbnail" => {
-                if let Some(slot @ None) = thumbnails.last_mut() {
-                    *slot = attribute(element, "url");
+                if let Some(extras) = items.last_mut()
+                    && extras.thumbnail.is_none()
+                {
+                    extras.thumbnail = attribute(element, "url");
                 }
+            }
+            Some(item)
+                if at == item + 1
+                    && unbound
+                    && capture.is_none()
+                    && matches!(event, Event::Start(_))
+                    && matches!(name.as_ref(), "guid" | "description") =>
+            {
+                let permalink = attribute(element, "isPermaLink")
+                    .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+                let name = if name.as_ref() == "guid" {
+                    "guid"
+                } else {
+                    "description"
+                };
+                capture = Some((name, at, reader.buffer_position() as usize, permalink));
             }
             _ => {}
         }
@@ -218,6 +271,28 @@ pub(super) fn keep_newest_items(text: &str, max: usize) -> Option<(String, usize
     Some((out, items.len()))
 }
 
+/// Whether XML holds an element (not only text, CDATA or comments).
+fn has_elements(inner: &str) -> bool {
+    let mut reader = Reader::from_str(inner);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_) | Event::Empty(_)) => return true,
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Character data with its references resolved (`None` if it holds markup).
+fn unescape(inner: &str) -> Option<String> {
+    if inner.contains('<') {
+        return None;
+    }
+    quick_xml::escape::unescape(inner)
+        .ok()
+        .map(|s| s.into_owned())
+}
+
 fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
     let attribute = element.try_get_attribute(name).ok()??;
     let value = attribute.normalized_value(XmlVersion::Implicit1_0).ok()?;
@@ -227,25 +302,6 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thumbnails_are_found_per_item() {
-        let xml = r#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel>
-            <item><media:thumbnail url="a.jpg"/><media:thumbnail url="a2.jpg"/></item>
-            <item/>
-            <item><title>no image</title></item>
-            <item><media:group><media:thumbnail url="d.jpg?x=1&amp;y=2"/></media:group></item>
-            </channel></rss>"#;
-        assert_eq!(
-            item_thumbnails(xml),
-            vec![
-                Some("a.jpg".into()),
-                None,
-                None,
-                Some("d.jpg?x=1&y=2".into())
-            ]
-        );
-    }
 
     #[test]
     fn only_the_newest_items_are_kept_in_document_order() {
@@ -271,8 +327,52 @@ mod tests {
     }
 
     #[test]
+    fn thumbnails_are_found_per_item() {
+        let xml = r#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel>
+            <item><media:thumbnail url="a.jpg"/><media:thumbnail url="a2.jpg"/></item>
+            <item/>
+            <item><title>no image</title></item>
+            <item><media:group><media:thumbnail url="d.jpg?x=1&amp;y=2"/></media:group></item>
+            </channel></rss>"#;
+        let thumbnails: Vec<_> = items(xml).into_iter().map(|i| i.thumbnail).collect();
+        assert_eq!(
+            thumbnails,
+            vec![
+                Some("a.jpg".into()),
+                None,
+                None,
+                Some("d.jpg?x=1&y=2".into())
+            ]
+        );
+    }
+
+    #[test]
     fn thumbnails_outside_the_media_namespace_are_ignored() {
         let xml = r#"<feed><entry><thumbnail url="x.jpg"/></entry></feed>"#;
-        assert_eq!(item_thumbnails(xml), vec![None]);
+        assert_eq!(items(xml), vec![ItemExtras::default()]);
+    }
+
+    #[test]
+    fn permalink_guids_and_naked_description_markup_are_found() {
+        let xml = r#"<rss><channel>
+            <item><guid>http://a.example/1?x=1&amp;y=2</guid><description><p>Hi <b>there</b></p></description></item>
+            <item><guid isPermaLink="false">http://a.example/2</guid><description>&lt;p&gt;escaped</description></item>
+            <item><guid isPermaLink="true">http://a.example/3</guid><description><![CDATA[<p>cdata</p>]]></description></item>
+            </channel></rss>"#;
+        let found = items(xml);
+        let permalinks: Vec<_> = found.iter().map(|i| i.permalink.as_deref()).collect();
+        assert_eq!(
+            permalinks,
+            [
+                Some("http://a.example/1?x=1&y=2"),
+                None,
+                Some("http://a.example/3")
+            ]
+        );
+        let markup: Vec<_> = found
+            .iter()
+            .map(|i| i.description_markup.as_deref())
+            .collect();
+        assert_eq!(markup, [Some("<p>Hi <b>there</b></p>"), None, None]);
     }
 }

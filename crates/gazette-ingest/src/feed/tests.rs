@@ -231,23 +231,91 @@ fn other_xml_and_json_are_not_feeds() {
 }
 
 #[test]
-fn invalid_xml_reports_line_and_column() {
-    let xml = "<rss version=\"2.0\">\n<channel>\n  <title>t</titel>\n</channel></rss>";
-    let err = parse_feed(xml.as_bytes(), None, None).unwrap_err();
-    let FeedError::InvalidXml { position, message } = &err else {
-        panic!("expected InvalidXml, got {err:?}");
-    };
-    assert_eq!(position.unwrap().line, 3, "{err}");
-    assert!(message.contains("titel"), "{err}");
-    assert!(err.to_string().contains("line 3"), "{err}");
+fn invalid_xml_is_read_leniently_and_the_error_kept_with_line_and_column() {
+    let xml = "<rss version=\"2.0\">\n<channel>\n  <title>t</titel>\n<item><title>a</title></item></channel></rss>";
+    let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.title.as_deref(), Some("t"));
+    assert_eq!(feed.entries.len(), 1);
+    let error = feed.recovered.unwrap();
+    assert!(error.starts_with("invalid XML at line 3"), "{error}");
+    assert!(error.contains("titel"), "{error}");
 }
 
 #[test]
-fn truncated_xml_names_the_unclosed_element() {
-    let xml = "<rss version=\"2.0\"><channel><title>t</title><item><title>cut";
-    let err = parse_feed(xml.as_bytes(), None, None).unwrap_err();
-    assert!(matches!(err, FeedError::InvalidXml { .. }), "{err:?}");
-    assert!(err.to_string().contains("<title>"), "{err}");
+fn well_formed_feeds_are_not_marked_recovered() {
+    let feed = parse("<rss version=\"2.0\"><channel><title>t</title></channel></rss>");
+    assert_eq!(feed.recovered, None);
+}
+
+#[test]
+fn a_truncated_feed_keeps_its_complete_items_only() {
+    let xml = "<rss version=\"2.0\"><channel><title>t</title>\
+               <item><title>one</title><link>http://a.example/1</link></item>\
+               <item><title>two</title><link>http://a.example/2</link></item>\
+               <item><title>cut mid-sen";
+    let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+    let titles: Vec<_> = feed.entries.iter().map(|e| e.title.as_deref()).collect();
+    assert_eq!(titles, [Some("one"), Some("two")]);
+    let error = feed.recovered.unwrap();
+    assert!(error.contains("the document ends before"), "{error}");
+}
+
+#[test]
+fn undefined_entities_and_stray_ampersands_are_read_as_meant() {
+    let xml = "<rss version=\"2.0\"><channel><title>AT&T&nbsp;news</title>\
+               <item><title>Caf&eacute; &amp; cr&egrave;me &bogus;</title>\
+               <link>http://a.example/?a=1&b=2</link></item></channel></rss>";
+    let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+    assert_eq!(feed.title.as_deref(), Some("AT&T news"));
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Café & crème &bogus;"));
+    assert_eq!(
+        entry.link.as_ref().unwrap().as_str(),
+        "http://a.example/?a=1&b=2"
+    );
+    assert!(feed.recovered.is_some());
+}
+
+#[test]
+fn unclosed_tags_inside_items_do_not_lose_the_items() {
+    let xml = "<rss version=\"2.0\"><channel><title>t</title>\
+               <item><title>one</title><description>a <b>bold<br> move</description>\
+               <link>http://a.example/1</link></item>\
+               <item><title>two</title><link>http://a.example/2</link></item>\
+               </channel></rss>";
+    let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+    let links: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|e| e.link.as_ref().map(|l| l.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [Some("http://a.example/1"), Some("http://a.example/2")]
+    );
+}
+
+#[test]
+fn bad_bytes_and_control_characters_do_not_lose_the_feed() {
+    // Declared UTF-8, but with a windows-1252 byte and a form feed.
+    let mut xml = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel>\
+                    <title>t</title><item><title>Caf"
+        .to_vec();
+    xml.extend_from_slice(
+        b"\xe9 \x0c ouvert</title><link>http://a.example/1</link></item></channel></rss>",
+    );
+    let feed = parse_feed(&xml, None, None).unwrap();
+    let title = feed.entries[0].title.as_deref().unwrap();
+    assert!(
+        title.starts_with("Caf") && title.ends_with("ouvert"),
+        "{title}"
+    );
+}
+
+#[test]
+fn a_malformed_document_that_is_no_feed_stays_an_error() {
+    let err = parse_feed(b"<notes>\n<a>x</b>\n</notes>", None, None).unwrap_err();
+    assert!(matches!(err, FeedError::NotAFeed { .. }), "{err:?}");
 }
 
 #[test]
@@ -336,8 +404,12 @@ fn rss_without_a_version_is_read_as_rss() {
     assert_eq!(feed.title.as_deref(), Some("No version"));
     assert_eq!(feed.entries.len(), 1);
     assert_eq!(
-        with_rss_version("<rss version=\"0.91\"><channel/></rss>"),
+        with_rss_version("<rss version=\"2.0\"><channel/></rss>"),
         None
+    );
+    assert_eq!(
+        with_rss_version("<rss version=\"0.93\"><channel/></rss>").as_deref(),
+        Some("<rss version=\"2.0\"><channel/></rss>")
     );
     // Another root stays "not a feed".
     let err = parse_feed(b"<svg><title>x</title></svg>", None, None).unwrap_err();
@@ -361,4 +433,16 @@ fn json_feeds_keep_their_newest_items() {
             .len(),
         4
     );
+}
+
+#[test]
+fn rss_versions_feed_rs_does_not_know_are_read_as_2_0() {
+    for version in ["0.93", "0.94", "2.01"] {
+        let xml = format!(
+            "<rss version='{version}'><channel><title>t</title>\
+             <item><title>a</title><link>http://a.example/1</link></item></channel></rss>"
+        );
+        let feed = parse_feed(xml.as_bytes(), None, None).unwrap();
+        assert_eq!(feed.entries.len(), 1, "{version}");
+    }
 }

@@ -30,7 +30,7 @@ struct FeedsBench {
     mb_per_sec: f64,
 }
 
-pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
+pub async fn run(cmd: BenchCommand, config_path: Option<&Path>, quiet: bool) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Edition {
             articles,
@@ -55,9 +55,12 @@ pub async fn run(cmd: BenchCommand, quiet: bool) -> anyhow::Result<()> {
             shift,
             format,
         } => {
+            // The configured clustering (threshold, embedding backend), with
+            // the window of the command line.
+            let loaded = crate::config::load(config_path, std::env::vars())?;
             let config = gazette_core::config::StoriesConfig {
                 window: super::parse_period("--window", &window)?,
-                ..Default::default()
+                ..loaded.stories
             };
             let shift = match shift {
                 Some(s) => super::parse_period("--shift", &s)?,

@@ -35,6 +35,8 @@ struct Checkpoint {
     open_stories: usize,
     stories_created: i64,
     duplicates: usize,
+    /// Articles the embedding model was run on (0 without `[stories.embedding]`).
+    embedded: u64,
     window_articles: usize,
     peak_rss_mb: Option<f64>,
 }
@@ -48,7 +50,8 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let corpus = load(files)?;
     let total = checkpoints.iter().copied().max().unwrap_or(200_000);
-    let mut stream = gazette_stories::StoryStream::new(config);
+    let embedder = gazette_stories::embed::from_config(&config.embedding)?;
+    let mut stream = gazette_stories::StoryStream::with_embedder(config, embedder);
     let start = corpus
         .iter()
         .map(Article::effective_time)
@@ -89,6 +92,7 @@ pub fn run(
                 open_stories: stream.clusterer().open_stories(),
                 stories_created: last_story,
                 duplicates,
+                embedded: stream.embedded(),
                 window_articles: stream.remembered(),
                 peak_rss_mb: super::bench_analyze::peak_rss_mb(),
             });
@@ -96,13 +100,14 @@ pub fn run(
                 let r = reports.last().expect("just pushed");
                 println!(
                     "cluster: {:>7} articles in {:6.2} s: {:>6.0} articles/s on one core; {} open stories ({} created), \
-                     {} duplicates, {} articles in the window; peak RSS {}",
+                     {} duplicates, {} embedded, {} articles in the window; peak RSS {}",
                     r.articles,
                     r.seconds,
                     r.articles_per_sec,
                     r.open_stories,
                     r.stories_created,
                     r.duplicates,
+                    r.embedded,
                     r.window_articles,
                     r.peak_rss_mb
                         .map_or("unknown".to_string(), |mb| format!("{mb:.1} MB")),

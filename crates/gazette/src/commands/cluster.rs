@@ -58,7 +58,8 @@ pub fn run(config: &StoriesConfig, args: &ClusterArgs) -> anyhow::Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    let mut stream = gazette_stories::StoryStream::new(config);
+    let embedder = gazette_stories::embed::from_config(&config.embedding)?;
+    let mut stream = gazette_stories::StoryStream::with_embedder(config, embedder);
     let mut clock = EPOCH;
     for (index, line) in BufReader::new(input).lines().enumerate() {
         let number = index + 1;

@@ -266,9 +266,14 @@ struct ParsedOut<'a> {
     source: &'a str,
     kind: gazette_core::FeedKind,
     title: Option<&'a str>,
+    description: Option<&'a str>,
     link: Option<&'a Url>,
     language: Option<&'a str>,
     updated: Option<Timestamp>,
+    /// Present when the document was not well-formed XML and was read
+    /// leniently: the strict parser's error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recovered: Option<&'a str>,
     entries: Vec<EntryOut<'a>>,
 }
 
@@ -281,6 +286,9 @@ struct EntryOut<'a> {
     updated: Option<Timestamp>,
     authors: &'a [String],
     summary: Option<&'a str>,
+    content_html: Option<&'a str>,
+    image: Option<&'a Url>,
+    language: Option<&'a str>,
 }
 
 impl<'a> ParsedOut<'a> {
@@ -289,9 +297,11 @@ impl<'a> ParsedOut<'a> {
             source,
             kind: feed.kind,
             title: feed.title.as_deref(),
+            description: feed.description.as_deref(),
             link: feed.link.as_ref(),
             language: feed.language.as_deref(),
             updated: feed.updated,
+            recovered: feed.recovered.as_deref(),
             entries: feed
                 .entries
                 .iter()
@@ -303,6 +313,9 @@ impl<'a> ParsedOut<'a> {
                     updated: e.updated,
                     authors: &e.authors,
                     summary: e.summary.as_deref(),
+                    content_html: e.content_html.as_deref(),
+                    image: e.image.as_ref(),
+                    language: e.language.as_deref(),
                 })
                 .collect(),
         }

@@ -27,7 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => crate::demo::run(args, quiet).await,
         Command::Init(args) => init::run(args),
-        Command::Bench(cmd) => bench::run(cmd, quiet).await,
+        Command::Bench(cmd) => bench::run(cmd, cli.config.as_deref(), quiet).await,
         Command::Analyze { input } => analyze::run(&input),
         Command::Cluster(args) => {
             let config = config::load(cli.config.as_deref(), std::env::vars())?;
