@@ -217,6 +217,13 @@ pub struct RawFetch {
     pub max_redirects: Option<u32>,
     /// Allow fetching from private, loopback and link-local addresses (off by default).
     pub allow_private_networks: Option<bool>,
+    /// Addresses or networks exempt from the private-address guard, e.g.
+    /// `["192.168.1.20", "10.8.0.0/16"]` for a feed server on the local network,
+    /// without opening every private address (`allow_private_networks`).
+    pub allow_addresses: Option<Vec<String>>,
+    /// Entries read from one feed document at most: a feed with more keeps its
+    /// newest (by date; undated entries count as oldest), in document order.
+    pub max_entries: Option<usize>,
     /// Fetch the article page when a feed entry carries only a summary.
     pub fetch_pages: Option<bool>,
     /// An entry whose content has fewer characters than this counts as a summary.
@@ -713,6 +720,8 @@ pub struct FetchConfig {
     pub per_host: usize,
     pub max_redirects: u32,
     pub allow_private_networks: bool,
+    pub allow_addresses: Vec<ipnet::IpNet>,
+    pub max_entries: usize,
     pub fetch_pages: bool,
     pub min_content_chars: usize,
 }
@@ -889,6 +898,22 @@ fn parse_format(key: &str, s: Option<&str>) -> Result<Format, ConfigError> {
             format!("expected one of text, json, telegram, html, email, atom; found {other:?}"),
         )),
     }
+}
+
+/// An address (`10.0.0.5`, `::1`) or a network in CIDR notation (`10.8.0.0/16`).
+fn address_range(key: &str, text: &str) -> Result<ipnet::IpNet, ConfigError> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| {
+            ConfigError::new(
+                key,
+                format!(
+                    "expected an IP address or a network such as \"192.168.1.20\" or \"10.8.0.0/16\", found {text:?}"
+                ),
+            )
+        })
 }
 
 fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
@@ -1284,6 +1309,14 @@ impl RawFetch {
             per_host: positive("fetch.per_host", self.per_host, 2)?,
             max_redirects: self.max_redirects.unwrap_or(10),
             allow_private_networks: self.allow_private_networks.unwrap_or(false),
+            allow_addresses: self
+                .allow_addresses
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, text)| address_range(&format!("fetch.allow_addresses[{i}]"), text))
+                .collect::<Result<_, _>>()?,
+            max_entries: positive("fetch.max_entries", self.max_entries, 500)?,
             fetch_pages: self.fetch_pages.unwrap_or(true),
             min_content_chars: self.min_content_chars.unwrap_or(600),
         })
@@ -1870,6 +1903,27 @@ mod tests {
         assert!("12 parsecs".parse::<ByteSize>().is_err());
         let c = parse("[fetch]\nmax_body = \"1MiB\"").unwrap();
         assert_eq!(c.fetch.max_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn allowed_addresses_and_the_entry_cap_are_read_and_checked() {
+        let c = parse("[fetch]\nallow_addresses = [\"192.168.1.20\", \"10.8.3.4/16\", \"fd00::/8\"]\nmax_entries = 50").unwrap();
+        let nets: Vec<String> = c
+            .fetch
+            .allow_addresses
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["192.168.1.20/32", "10.8.0.0/16", "fd00::/8"]);
+        assert_eq!(c.fetch.max_entries, 50);
+        let defaults = parse("").unwrap().fetch;
+        assert!(defaults.allow_addresses.is_empty());
+        assert_eq!(defaults.max_entries, 500);
+        let e = parse("[fetch]\nallow_addresses = [\"10.0.0.1\", \"intranet\"]").unwrap_err();
+        assert_eq!(e.key, "fetch.allow_addresses[1]");
+        assert!(e.to_string().contains("\"intranet\""), "{e}");
+        let e = parse("[fetch]\nmax_entries = 0").unwrap_err();
+        assert_eq!(e.key, "fetch.max_entries");
     }
 
     #[test]

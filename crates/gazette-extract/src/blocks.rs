@@ -80,12 +80,26 @@ pub struct Raw {
     pub metas: Vec<(String, String)>,
     /// `<link rel>`: (rel, href).
     pub links: Vec<(String, String)>,
+    /// Every `<link>` with `rel` and `href`, with its `type` and `title`, in
+    /// page order (for feed discovery).
+    pub link_elements: Vec<LinkElement>,
+    /// The first `<base href>`.
+    pub base_href: Option<String>,
     /// Contents of `<script type="application/ld+json">`.
     pub json_ld: Vec<String>,
     /// `datetime` attributes of `<time>` elements, in page order.
     pub times: Vec<String>,
     /// Text of elements with `itemprop="author"` / `rel="author"` / author class (first few).
     pub author_texts: Vec<String>,
+}
+
+/// A `<link>` element's attributes, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkElement {
+    pub rel: String,
+    pub href: String,
+    pub media_type: Option<String>,
+    pub title: Option<String>,
 }
 
 /// The result of the pass.
@@ -457,6 +471,21 @@ impl State {
                         .raw
                         .links
                         .push((rel.to_ascii_lowercase(), href.to_string()));
+                    self.page.raw.link_elements.push(LinkElement {
+                        rel: rel.to_string(),
+                        href: href.to_string(),
+                        media_type: attr(&tag, "type").map(str::to_string),
+                        title: attr(&tag, "title").map(str::to_string),
+                    });
+                }
+                return TokenSinkResult::Continue;
+            }
+            "base" => {
+                if let Some(href) = attr(&tag, "href") {
+                    self.page
+                        .raw
+                        .base_href
+                        .get_or_insert_with(|| href.to_string());
                 }
                 return TokenSinkResult::Continue;
             }

@@ -11,7 +11,6 @@
 //! assert_eq!(feeds[0].title.as_deref(), Some("News"));
 //! ```
 
-use dom_query::Document;
 use gazette_core::FeedKind;
 use url::Url;
 
@@ -32,33 +31,35 @@ pub struct DiscoveredFeed {
 /// resolved against `base`. `rel` may hold several tokens (`alternate home`)
 /// and `type` may carry parameters (`application/rss+xml; charset=utf-8`).
 pub fn discover_feeds(html: &str, base: &Url) -> Vec<DiscoveredFeed> {
-    let document = Document::from(html);
-    let base = document
-        .select("base[href]")
-        .attr("href")
+    // Extraction's single tokenizer pass, not a DOM: its cost is linear in
+    // the page whatever the nesting (a DOM takes time in its square).
+    let raw = gazette_extract::blocks::parse(html).raw;
+    let base = raw
+        .base_href
+        .as_deref()
         .and_then(|href| base.join(href.trim()).ok())
         .unwrap_or_else(|| base.clone());
     let mut feeds: Vec<DiscoveredFeed> = Vec::new();
-    for link in document.select("link[rel][href]").iter() {
-        let rel = link.attr("rel").unwrap_or_default().to_ascii_lowercase();
+    for link in &raw.link_elements {
+        let rel = link.rel.to_ascii_lowercase();
         if !rel
             .split_ascii_whitespace()
             .any(|token| token == "alternate")
         {
             continue;
         }
-        let Some(kind) = link.attr("type").and_then(|t| feed_kind(&t)) else {
+        let Some(kind) = link.media_type.as_deref().and_then(feed_kind) else {
             continue;
         };
-        let href = link.attr("href").unwrap_or_default();
-        let Ok(url) = base.join(href.trim()) else {
+        let Ok(url) = base.join(link.href.trim()) else {
             continue;
         };
         if feeds.iter().any(|f| f.url == url) {
             continue;
         }
         let title = link
-            .attr("title")
+            .title
+            .as_deref()
             .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
             .filter(|t| !t.is_empty());
         feeds.push(DiscoveredFeed {
@@ -145,6 +146,30 @@ mod tests {
             vec![
                 "https://www.example.org/blog/feed",
                 "https://www.example.org/blog/feed.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deeply_nested_page_is_read_in_linear_time() {
+        // A DOM took minutes for this; the test asserts the feed is found,
+        // the speed is the test finishing.
+        let depth = 100_000;
+        let html = format!(
+            "<head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/deep.xml\"></head>\
+             <body>{}<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/inner.xml\">{}</body>",
+            "<div><b>".repeat(depth),
+            "</b></div>".repeat(depth)
+        );
+        let urls: Vec<String> = discover_feeds(&html, &base())
+            .iter()
+            .map(|f| f.url.to_string())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "https://www.example.org/deep.xml",
+                "https://www.example.org/inner.xml"
             ]
         );
     }

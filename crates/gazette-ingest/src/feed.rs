@@ -112,6 +112,20 @@ pub fn parse_feed(
     base: Option<&Url>,
     http_charset: Option<&str>,
 ) -> Result<ParsedFeed, FeedError> {
+    parse_feed_limited(bytes, base, http_charset, usize::MAX)
+}
+
+/// [`parse_feed`] keeping at most `max_entries` entries (`fetch.max_entries`):
+/// the newest by publication (else update) date, undated entries counting as
+/// older than dated ones and ties going to the earlier entry; the entries
+/// kept stay in document order. Entries dropped are never turned into text,
+/// so a feed of 100,000 entries costs little more than its parse.
+pub fn parse_feed_limited(
+    bytes: &[u8],
+    base: Option<&Url>,
+    http_charset: Option<&str>,
+    max_entries: usize,
+) -> Result<ParsedFeed, FeedError> {
     let decoded = charset::decode(bytes, http_charset);
     // Whitespace before the XML declaration is invalid XML but common.
     let text = decoded.text.trim_start();
@@ -121,12 +135,17 @@ pub fn parse_feed(
     if is_html_page(text) {
         return Err(FeedError::HtmlPage);
     }
-    match parse_text(text, base) {
+    // A huge feed is cut to its newest entries before feed-rs builds its
+    // model (about 14 times the document's size for 100,000 small items).
+    let cut = cut_to_newest(text, max_entries);
+    let text = cut.as_deref().unwrap_or(text);
+    match parse_text(text, base, max_entries) {
         Err(error @ FeedError::InvalidXml { .. }) => {
             // The lenient second pass (see `repair`): what can be read is
             // better than nothing; the strict error is kept with the feed.
             let repaired = repair::repair(text);
-            match parse_text(&repaired, base) {
+            let repaired = cut_to_newest(&repaired, max_entries).unwrap_or(repaired);
+            match parse_text(&repaired, base, max_entries) {
                 Ok(mut feed) => {
                     feed.recovered = Some(error.to_string());
                     Ok(feed)
@@ -138,10 +157,30 @@ pub fn parse_feed(
     }
 }
 
+/// The document cut to its `max` newest entries (XML or JSON), when it has
+/// more; see [`parse_feed_limited`].
+fn cut_to_newest(text: &str, max: usize) -> Option<String> {
+    let (kept, total) = if max == usize::MAX {
+        return None;
+    } else if text.starts_with('<') {
+        scan::keep_newest_items(text, max)?
+    } else if text.starts_with('{') {
+        keep_newest_json_items(text, max)?
+    } else {
+        return None;
+    };
+    tracing::warn!(
+        entries = total,
+        kept = max,
+        "feed has more entries than fetch.max_entries; keeping the newest"
+    );
+    Some(kept)
+}
+
 /// Parses decoded text: Atom made readable for feed-rs ([`atom`]), CDF
 /// rewritten as RSS ([`cdf`]), then feed-rs, then the `<rss>`-without-version
 /// retry.
-fn parse_text(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+fn parse_text(text: &str, base: Option<&Url>, max_entries: usize) -> Result<ParsedFeed, FeedError> {
     let root = scan::first_element(text);
     let rewritten = match root.as_deref() {
         Some("feed") => atom::normalise(text),
@@ -149,13 +188,17 @@ fn parse_text(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
         _ => None,
     };
     match rewritten {
-        Some(rewritten) => parse_feed_rs(&rewritten, base),
-        None => parse_feed_rs(text, base),
+        Some(rewritten) => parse_feed_rs(&rewritten, base, max_entries),
+        None => parse_feed_rs(text, base, max_entries),
     }
 }
 
 /// feed-rs, then the `<rss>`-without-version retry.
-fn parse_feed_rs(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError> {
+fn parse_feed_rs(
+    text: &str,
+    base: Option<&Url>,
+    max_entries: usize,
+) -> Result<ParsedFeed, FeedError> {
     let feed = match parse_guarded(text, base) {
         Err(FeedError::NotAFeed { found }) => {
             // `<rss>` without a version, or with one feed-rs does not know, is
@@ -166,11 +209,11 @@ fn parse_feed_rs(text: &str, base: Option<&Url>) -> Result<ParsedFeed, FeedError
                 return Err(FeedError::NotAFeed { found });
             };
             let feed = parse_guarded(&versioned, base)?;
-            return Ok(map_feed(feed, &versioned, base));
+            return Ok(map_feed(feed, &versioned, base, max_entries));
         }
         other => other?,
     };
-    Ok(map_feed(feed, text, base))
+    Ok(map_feed(feed, text, base, max_entries))
 }
 
 /// The text with its root `<rss>` element read as RSS 2.0: `version="2.0"`
@@ -201,6 +244,42 @@ fn with_rss_version(text: &str) -> Option<String> {
             ))
         }
     }
+}
+
+/// A JSON Feed with only its `max` newest items (by `date_published`, else
+/// `date_modified`), and how many it had; `None` when it has no more, or is
+/// not an object with an `items` list (feed-rs then says what is wrong).
+/// Items are kept as raw JSON text, never parsed into feed-rs's model.
+fn keep_newest_json_items(text: &str, max: usize) -> Option<(String, usize)> {
+    use serde_json::value::RawValue;
+    use std::collections::BTreeMap;
+    type Object = BTreeMap<String, Box<RawValue>>;
+    let mut feed: Object = serde_json::from_str(text).ok()?;
+    let items: Vec<Box<RawValue>> = serde_json::from_str(feed.get("items")?.get()).ok()?;
+    if items.len() <= max {
+        return None;
+    }
+    let dates: Vec<Option<jiff::Timestamp>> = items
+        .iter()
+        .map(|item| {
+            let fields: Object = serde_json::from_str(item.get()).ok()?;
+            let date = |key: &str| {
+                let text: String = serde_json::from_str(fields.get(key)?.get()).ok()?;
+                parse_date(&text).and_then(to_timestamp)
+            };
+            date("date_published").or_else(|| date("date_modified"))
+        })
+        .collect();
+    let kept: Vec<&RawValue> = items
+        .iter()
+        .zip(newest_by(&dates, max))
+        .filter_map(|(item, keep)| keep.then_some(&**item))
+        .collect();
+    feed.insert(
+        "items".to_string(),
+        serde_json::value::to_raw_value(&kept).ok()?,
+    );
+    Some((serde_json::to_string(&feed).ok()?, items.len()))
 }
 
 // ---------------------------------------------------------------------------
@@ -352,7 +431,12 @@ fn describe_document(text: &str) -> String {
 // Mapping feed-rs's model to gazette's
 // ---------------------------------------------------------------------------
 
-fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
+fn map_feed(
+    mut feed: model::Feed,
+    text: &str,
+    base: Option<&Url>,
+    max_entries: usize,
+) -> ParsedFeed {
     let language = feed.language.clone();
     let mut extras = if text.starts_with('<') {
         scan::items(text)
@@ -362,6 +446,24 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
     // Used only when every entry was seen, so that the indices line up.
     if extras.len() != feed.entries.len() {
         extras = vec![scan::ItemExtras::default(); feed.entries.len()];
+    }
+    if feed.entries.len() > max_entries {
+        let keep = newest(&feed.entries, max_entries);
+        tracing::warn!(
+            entries = feed.entries.len(),
+            kept = max_entries,
+            "feed has more entries than fetch.max_entries; keeping the newest"
+        );
+        let mut index = 0;
+        feed.entries.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+        let mut index = 0;
+        extras.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
     }
     let rss = matches!(
         feed.feed_type,
@@ -402,6 +504,28 @@ fn map_feed(feed: model::Feed, text: &str, base: Option<&Url>) -> ParsedFeed {
             .collect(),
         recovered: None,
     }
+}
+
+/// Which of `entries` to keep: the `max` newest (see [`parse_feed_limited`]).
+fn newest(entries: &[model::Entry], max: usize) -> Vec<bool> {
+    let dates: Vec<_> = entries
+        .iter()
+        .map(|e| e.published.or(e.updated).and_then(to_timestamp))
+        .collect();
+    newest_by(&dates, max)
+}
+
+/// Which of the entries with these dates to keep: the `max` newest, undated
+/// ones counting as the oldest, ties going to the earlier entry.
+fn newest_by(dates: &[Option<jiff::Timestamp>], max: usize) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..dates.len()).collect();
+    // `None` sorts before `Some`, so descending puts undated entries last.
+    order.sort_by(|&a, &b| dates[b].cmp(&dates[a]).then(a.cmp(&b)));
+    let mut keep = vec![false; dates.len()];
+    for &i in order.iter().take(max) {
+        keep[i] = true;
+    }
+    keep
 }
 
 fn map_entry(

@@ -17,7 +17,8 @@
 //!   exceeds `fetch.max_body_bytes` after decompression (gzip, brotli, deflate).
 //! - **SSRF guard**: unless `fetch.allow_private_networks`, loopback, private,
 //!   link-local and other reserved addresses are refused, for IP-literal hosts
-//!   before connecting and for names by a resolver that filters every DNS answer.
+//!   before connecting and for names by a resolver that filters every DNS answer,
+//!   at every hop; `fetch.allow_addresses` exempts chosen addresses or networks.
 //!
 //! ```no_run
 //! # async fn demo(config: &gazette_core::config::FetchConfig) -> Result<(), gazette_ingest::fetch::FetchError> {
@@ -48,7 +49,7 @@ use tokio::time::Instant;
 use url::{Host, Url};
 
 use crate::dates::{parse_date, to_timestamp};
-use guard::{ForbiddenHost, PublicResolver, is_forbidden};
+use guard::{ForbiddenHost, Guard, PublicResolver};
 
 /// Validators of a previous response, for a conditional GET.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -192,7 +193,8 @@ pub struct Fetcher {
     timeout: SignedDuration,
     max_body_bytes: u64,
     max_redirects: u32,
-    allow_private_networks: bool,
+    /// `None` when `fetch.allow_private_networks`.
+    guard: Option<Guard>,
     all_hosts: Arc<Semaphore>,
     per_host: usize,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -217,8 +219,9 @@ impl Fetcher {
             .connect_timeout(config.connect_timeout.unsigned_abs())
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy();
-        if !config.allow_private_networks {
-            builder = builder.dns_resolver(PublicResolver);
+        let guard = (!config.allow_private_networks).then(|| Guard::new(&config.allow_addresses));
+        if let Some(guard) = &guard {
+            builder = builder.dns_resolver(PublicResolver(guard.clone()));
         }
         let client = builder.build().map_err(|e| FetchError::Setup {
             message: describe(&e),
@@ -228,7 +231,7 @@ impl Fetcher {
             timeout: config.timeout,
             max_body_bytes: config.max_body_bytes,
             max_redirects: config.max_redirects,
-            allow_private_networks: config.allow_private_networks,
+            guard,
             all_hosts: Arc::new(Semaphore::new(config.concurrency)),
             per_host: config.per_host,
             hosts: Mutex::new(HashMap::new()),
@@ -310,7 +313,7 @@ impl Fetcher {
             Some(Host::Ipv6(v6)) => IpAddr::V6(v6),
             _ => return Ok(()),
         };
-        if !self.allow_private_networks && is_forbidden(address) {
+        if self.guard.as_ref().is_some_and(|g| g.refuses(address)) {
             return Err(FetchError::ForbiddenAddress {
                 url: url.clone(),
                 address,

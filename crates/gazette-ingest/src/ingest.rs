@@ -5,7 +5,8 @@
 //! For each due source, [`Ingester::run_once`]:
 //!
 //! 1. fetches the feed with the stored validators (conditional GET);
-//! 2. parses it and stores the entries not seen before;
+//! 2. parses it (at most `fetch.max_entries` entries, the newest) and stores
+//!    the entries not seen before;
 //! 3. makes an article of each new entry that has a link: from the entry when
 //!    its content has at least `fetch.min_content_chars` characters of text;
 //!    otherwise (when `fetch.fetch_pages`) from the article page, extracted
@@ -48,7 +49,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::discover::discover_feeds;
-use crate::feed::{FeedError, parse_feed};
+use crate::feed::{FeedError, parse_feed_limited};
 use crate::fetch::{Accept, Conditional, FetchError, FetchOutcome, Fetcher};
 use crate::policy::{self, Failure, Fetched};
 use crate::text::html_to_text;
@@ -368,7 +369,12 @@ impl Ingester {
                 }));
             }
         };
-        let feed = match parse_feed(&page.body, Some(&page.final_url), page.charset()) {
+        let feed = match parse_feed_limited(
+            &page.body,
+            Some(&page.final_url),
+            page.charset(),
+            self.fetch.max_entries,
+        ) {
             Ok(feed) => {
                 if let Some(error) = &feed.recovered {
                     tracing::warn!(
@@ -550,7 +556,12 @@ impl Ingester {
     pub async fn add_feed(&self, url: &Url, now: Timestamp) -> Result<AddOutcome, AddError> {
         let (page, moved) = self.fetch_document(url).await?;
         let given = moved.unwrap_or_else(|| url.clone());
-        match parse_feed(&page.body, Some(&page.final_url), page.charset()) {
+        match parse_feed_limited(
+            &page.body,
+            Some(&page.final_url),
+            page.charset(),
+            self.fetch.max_entries,
+        ) {
             Ok(feed) => self.add_parsed(given, &feed, None, now).await,
             Err(FeedError::HtmlPage) => {
                 let html = gazette_extract::charset::decode_html(
@@ -566,10 +577,11 @@ impl Ingester {
                 };
                 tracing::info!(page = %page.final_url, feed = %found.url, "feed discovered");
                 let (feed_page, moved) = self.fetch_document(&found.url).await?;
-                let feed = parse_feed(
+                let feed = parse_feed_limited(
                     &feed_page.body,
                     Some(&feed_page.final_url),
                     feed_page.charset(),
+                    self.fetch.max_entries,
                 )
                 .map_err(|source| AddError::InvalidFeed {
                     url: found.url.clone(),

@@ -35,7 +35,7 @@ pub mod position;
 mod text;
 
 pub use discover::{DiscoveredFeed, discover_feeds};
-pub use feed::{FeedError, parse_feed};
+pub use feed::{FeedError, parse_feed, parse_feed_limited};
 pub use fetch::{Accept, Conditional, FetchError, FetchOutcome, Fetcher};
 pub use ingest::{AddError, AddOutcome, IngestReport, Ingester, NoProgress, Progress};
 pub use opml::{OpmlError, OpmlFeed, parse_opml, write_opml};

@@ -6,6 +6,11 @@
 //! missing. An outline with an `xmlUrl` is a feed; an outline without one is a
 //! folder, and nested folders make the feed's category path (`News/France`).
 //!
+//! Hostile files are read in one pass without recursion: any depth of nesting
+//! is read, and a category path keeps its outermost [`MAX_FOLDERS`] folders, so
+//! 100,000 nested folders neither overflow the stack nor build paths whose
+//! total length grows with the square of the depth.
+//!
 //! ```
 //! use gazette_ingest::opml::{parse_opml, write_opml};
 //! let xml = r#"<opml version="2.0"><body><outline text="News">
@@ -25,6 +30,10 @@ use url::Url;
 
 use crate::charset;
 use crate::position::Position;
+
+/// Folders of a category path kept, outermost first (deeper ones are
+/// ignored, reading and writing).
+pub const MAX_FOLDERS: usize = 16;
 
 /// One feed of an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +76,7 @@ pub enum OpmlError {
 pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
     let text = charset::decode(bytes, None).text;
     let mut reader = Reader::from_str(&text);
-    let mut folders: Vec<Option<String>> = Vec::new();
+    let mut folders = Folders::default();
     let mut feeds = Vec::new();
     let mut root_seen = false;
     loop {
@@ -80,7 +89,7 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
             Event::Start(e) => (e, true),
             Event::Empty(e) => (e, false),
             Event::End(e) if e.local_name().as_ref() == "outline" => {
-                folders.pop();
+                folders.close();
                 continue;
             }
             Event::Eof if !root_seen => return Err(OpmlError::Empty),
@@ -102,22 +111,23 @@ pub fn parse_opml(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
         let outline = Outline::read(element);
         match outline.xml_url {
             Some(value) => {
-                let line = Position::at(&text, start).line;
                 feeds.push(OpmlFeed {
+                    // The line is counted only for an error: counting it for
+                    // every outline would make reading quadratic.
                     url: http_url(&value).map_err(|reason| OpmlError::InvalidUrl {
-                        line,
+                        line: Position::at(&text, start).line,
                         value: value.clone(),
                         reason,
                     })?,
                     title: outline.text,
                     site_url: outline.html_url.as_deref().and_then(|u| http_url(u).ok()),
-                    category: category_path(&folders).or(outline.category),
+                    category: folders.path().or(outline.category),
                 });
                 if has_children {
-                    folders.push(None);
+                    folders.open(None);
                 }
             }
-            None if has_children => folders.push(outline.text),
+            None if has_children => folders.open(outline.text),
             None => {}
         }
     }
@@ -132,6 +142,7 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
         path.split('/')
             .map(str::trim)
             .filter(|p| !p.is_empty())
+            .take(MAX_FOLDERS)
             .fold(&mut root, |folder, name| folder.child(name))
             .feeds
             .push(feed);
@@ -189,16 +200,48 @@ impl Outline {
         outline.text = outline.text.or(title);
         // OPML 2.0: a comma-separated list of slash-delimited paths.
         outline.category = outline.category.and_then(|list| {
-            let first = list.split(',').next()?.trim().trim_matches('/').trim();
-            (!first.is_empty()).then(|| first.to_string())
+            let first = list.split(',').next()?;
+            let folders: Vec<&str> = first
+                .split('/')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .take(MAX_FOLDERS)
+                .collect();
+            (!folders.is_empty()).then(|| folders.join("/"))
         });
         outline
     }
 }
 
-fn category_path(folders: &[Option<String>]) -> Option<String> {
-    let names: Vec<&str> = folders.iter().flatten().map(String::as_str).collect();
-    (!names.is_empty()).then(|| names.join("/"))
+/// The outlines open while reading: how each was counted, and the names of
+/// the outermost [`MAX_FOLDERS`] folders among them.
+#[derive(Default)]
+struct Folders {
+    /// For each open outline: whether its name is in `path`.
+    open: Vec<bool>,
+    path: Vec<String>,
+}
+
+impl Folders {
+    /// An outline with children opens: a folder when it has a name.
+    fn open(&mut self, name: Option<String>) {
+        let kept = name.is_some() && self.path.len() < MAX_FOLDERS;
+        if let Some(name) = name.filter(|_| kept) {
+            self.path.push(name);
+        }
+        self.open.push(kept);
+    }
+
+    fn close(&mut self) {
+        if self.open.pop() == Some(true) {
+            self.path.pop();
+        }
+    }
+
+    /// The category path of a feed in the open folders.
+    fn path(&self) -> Option<String> {
+        (!self.path.is_empty()).then(|| self.path.join("/"))
+    }
 }
 
 fn http_url(value: &str) -> Result<Url, String> {

@@ -232,10 +232,10 @@ impl Clusterer {
             last: time,
         });
         state.members += 1;
-        if let Some(lang) = language {
-            if !state.languages.iter().any(|l| **l == *lang) {
-                state.languages.push(lang.into());
-            }
+        if let Some(lang) = language
+            && !state.languages.iter().any(|l| **l == *lang)
+        {
+            state.languages.push(lang.into());
         }
         state.first = state.first.min(time);
         state.last = state.last.max(time);
@@ -381,25 +381,26 @@ impl Clusterer {
                 0.0
             };
             let mut bonus = 0.0;
-            if let (Some(query), Some(sum)) = (&embedding, &state.embedding) {
-                if state.embedded > 0 && sum.len() == query.vector.len() {
-                    // Mean over the members of cos(m − μ, q′), each member's
-                    // distance to the mean taken as the typical one.
-                    let dot: f32 = sum.iter().zip(&query.vector).map(|(a, b)| a * b).sum();
-                    let cos = (f64::from(dot) / f64::from(state.embedded) - query.mean_dot)
-                        / query.spread;
-                    // Across languages the TF-IDF cosine sees only names
-                    // and numbers: the model's word counts for more there.
-                    let across = language.is_some_and(|lang| {
-                        !state.languages.is_empty() && !state.languages.iter().any(|l| **l == *lang)
-                    });
-                    let (floor, weight) = if across {
-                        (self.embedding.cross_floor, self.embedding.cross_weight)
-                    } else {
-                        (self.embedding.floor, self.embedding.weight)
-                    };
-                    bonus = weight * ((cos - floor).max(0.0) / (1.0 - floor));
-                }
+            if let (Some(query), Some(sum)) = (&embedding, &state.embedding)
+                && state.embedded > 0
+                && sum.len() == query.vector.len()
+            {
+                // Mean over the members of cos(m − μ, q′), each member's
+                // distance to the mean taken as the typical one.
+                let dot: f32 = sum.iter().zip(&query.vector).map(|(a, b)| a * b).sum();
+                let cos =
+                    (f64::from(dot) / f64::from(state.embedded) - query.mean_dot) / query.spread;
+                // Across languages the TF-IDF cosine sees only names
+                // and numbers: the model's word counts for more there.
+                let across = language.is_some_and(|lang| {
+                    !state.languages.is_empty() && !state.languages.iter().any(|l| **l == *lang)
+                });
+                let (floor, weight) = if across {
+                    (self.embedding.cross_floor, self.embedding.cross_weight)
+                } else {
+                    (self.embedding.floor, self.embedding.weight)
+                };
+                bonus = weight * ((cos - floor).max(0.0) / (1.0 - floor));
             }
             candidates.push((story, similarity + bonus, dot, bonus));
         }

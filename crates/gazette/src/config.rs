@@ -53,7 +53,13 @@ pub fn load(
             continue;
         }
         let path: Vec<String> = rest.split("__").map(|p| p.to_ascii_lowercase()).collect();
-        overlay(&mut table, &path, parse_env_value(&value))
+        // A secret is always a string: `GAZETTE_SMTP__PASSWORD=12345678` is
+        // not the number 12345678 (which would be refused, quoting it).
+        let value = match path.last() {
+            Some(leaf) if SECRET_KEYS.contains(&leaf.as_str()) => Value::String(value),
+            _ => parse_env_value(&value),
+        };
+        overlay(&mut table, &path, value)
             .map_err(|msg| UsageError::new(format!("environment variable {name}: {msg}")))?;
         from_env.push((path.join("."), name));
     }
@@ -65,7 +71,10 @@ pub fn load(
             .map(|(_, var)| format!("environment variable {var}"))
             .or_else(|| file.as_ref().map(|f| f.display().to_string()))
             .unwrap_or_else(|| "configuration".to_string());
-        UsageError::new(format!("{origin}: key `{key}`: {}", e.inner()))
+        UsageError::new(format!(
+            "{origin}: key `{key}`: {}",
+            without_secret(&key, e.inner().to_string())
+        ))
     })?;
     let config = raw.validate().map_err(|e| {
         let origin = file
@@ -152,15 +161,19 @@ fn read_file(path: &Path) -> Result<Table, UsageError> {
     // Deserializing the file alone first gives errors with a line, a column and
     // the key (unknown keys, wrong types); the merged table below has no positions.
     let located = |e: &toml::de::Error, key: Option<String>| {
+        let key_path = key.clone();
         let key = key
             .filter(|k| !k.is_empty() && k != "?")
             .map(|k| format!(" key `{k}`:"))
             .unwrap_or_default();
+        let message = match &key_path {
+            Some(k) => without_secret(k, e.message().to_string()),
+            None => e.message().to_string(),
+        };
         UsageError::new(format!(
-            "{}:{}{key} {}",
+            "{}:{}{key} {message}",
             path.display(),
-            line_of(&text, e),
-            e.message()
+            line_of(&text, e)
         ))
     };
     let deserializer = toml::Deserializer::parse(&text).map_err(|e| located(&e, None))?;
@@ -168,6 +181,18 @@ fn read_file(path: &Path) -> Result<Table, UsageError> {
         return Err(located(e.inner(), Some(e.path().to_string())));
     }
     toml::from_str::<Table>(&text).map_err(|e| located(&e, None))
+}
+
+/// An error message about the value of `key`, without the value when `key`
+/// names a secret (serde's messages quote what they found: ``invalid type:
+/// integer `12345`, expected a string``).
+fn without_secret(key: &str, message: String) -> String {
+    let leaf = key.rsplit(['.', '[']).next().unwrap_or(key);
+    if SECRET_KEYS.contains(&leaf) {
+        "expected a string (the value given is a secret and is not shown)".to_string()
+    } else {
+        message
+    }
 }
 
 /// The line of a TOML error ("4:"), or nothing when it has no position.
@@ -392,5 +417,38 @@ mod tests {
         let plain = write(dir.path(), "data_dir = \"data\"\n");
         std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(exposed_secrets(&plain, &read_file(&plain).unwrap()), None);
+    }
+
+    #[test]
+    fn secrets_of_the_wrong_type_are_not_quoted_and_numeric_ones_from_the_environment_work() {
+        let dir = tempfile::tempdir().unwrap();
+        // In the file, a number where the password goes: refused, not quoted.
+        let path = write(
+            dir.path(),
+            "[smtp]\nhost = \"mail.example.org\"\nusername = \"u\"\npassword = 98765432123\n",
+        );
+        let err = load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("smtp.password"), "{err}");
+        assert!(err.contains("not shown"), "{err}");
+        assert!(!err.contains("98765432123"), "{err}");
+        // From the environment a secret is always a string, digits or not.
+        let path = write(
+            dir.path(),
+            "[smtp]\nhost = \"mail.example.org\"\nusername = \"u\"\n",
+        );
+        let config = load(
+            Some(&path),
+            env(&[
+                ("GAZETTE_SMTP__PASSWORD", "98765432123"),
+                ("GAZETTE_WEB__ADMIN_TOKEN", "[1234567890123456]"),
+            ]),
+        )
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.password.unwrap().expose(), "98765432123");
+        assert_eq!(
+            config.web.admin_token.unwrap().expose(),
+            "[1234567890123456]"
+        );
     }
 }

@@ -152,6 +152,125 @@ pub(super) fn items(text: &str) -> Vec<ItemExtras> {
     }
 }
 
+/// The document with only the `max` newest items (RSS) or entries (Atom)
+/// left, and how many it had; `None` when it has no more than `max`, or
+/// cannot be read through (feed-rs then reports the error). Items are the
+/// `item`/`entry` elements at depth 2 or 3 (`rss/channel/item`,
+/// `rdf:RDF/item`, `feed/entry`); an item's date is its first `pubDate`,
+/// `published` or `date`, else `updated`; newest as in
+/// [`super::parse_feed_limited`]. One pass; the items dropped are never
+/// parsed, so feed-rs's model of a huge feed is never built.
+pub(super) fn keep_newest_items(text: &str, max: usize) -> Option<(String, usize)> {
+    struct Item {
+        start: usize,
+        end: usize,
+        published: Option<String>,
+        updated: Option<String>,
+    }
+    let mut reader = Reader::from_str(text);
+    let mut items: Vec<Item> = Vec::new();
+    let mut depth = 0_usize;
+    // The item being read: its depth; the date field being read: its name.
+    let mut item_depth = None;
+    let mut field: Option<(bool, String)> = None;
+    loop {
+        let position = reader.buffer_position() as usize;
+        let event = reader.read_event().ok()?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let name = e.local_name();
+                let name = name.as_ref();
+                match item_depth {
+                    None if (2..=3).contains(&depth) && matches!(name, "item" | "entry") => {
+                        item_depth = Some(depth);
+                        items.push(Item {
+                            start: position,
+                            end: position,
+                            published: None,
+                            updated: None,
+                        });
+                    }
+                    Some(d) if depth == d + 1 => {
+                        let published = matches!(name, "pubDate" | "published" | "date");
+                        if published || name == "updated" {
+                            field = Some((published, String::new()));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Empty(e) => {
+                let name = e.local_name();
+                if item_depth.is_none()
+                    && (2..=3).contains(&(depth + 1))
+                    && matches!(name.as_ref(), "item" | "entry")
+                {
+                    items.push(Item {
+                        start: position,
+                        end: reader.buffer_position() as usize,
+                        published: None,
+                        updated: None,
+                    });
+                }
+            }
+            Event::Text(t) => {
+                if let Some((_, value)) = field.as_mut() {
+                    value.push_str(t.as_ref());
+                }
+            }
+            Event::CData(t) => {
+                if let Some((_, value)) = field.as_mut() {
+                    value.push_str(t.as_ref());
+                }
+            }
+            Event::End(_) => {
+                if let (Some(d), Some(item)) = (item_depth, items.last_mut()) {
+                    if depth == d + 1
+                        && let Some((published, value)) = field.take()
+                    {
+                        let slot = if published {
+                            &mut item.published
+                        } else {
+                            &mut item.updated
+                        };
+                        slot.get_or_insert(value);
+                    } else if depth == d {
+                        item.end = reader.buffer_position() as usize;
+                        item_depth = None;
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if items.len() <= max || item_depth.is_some() {
+        return None;
+    }
+    let date = |item: &Item| {
+        let parse = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(crate::dates::parse_date)
+                .and_then(crate::dates::to_timestamp)
+        };
+        parse(&item.published).or_else(|| parse(&item.updated))
+    };
+    let dates: Vec<_> = items.iter().map(date).collect();
+    let keep = super::newest_by(&dates, max);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (item, keep) in items.iter().zip(keep) {
+        if !keep {
+            out.push_str(&text[copied..item.start]);
+            copied = item.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    Some((out, items.len()))
+}
+
 /// Whether XML holds an element (not only text, CDATA or comments).
 fn has_elements(inner: &str) -> bool {
     let mut reader = Reader::from_str(inner);
@@ -183,6 +302,29 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_newest_items_are_kept_in_document_order() {
+        let xml = "<rss><channel><title>t</title>\
+            <item><title>a</title><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate></item>\
+            <item><title>b</title></item>\
+            <item><title>c</title><pubDate>Fri, 03 May 2024 10:00:00 GMT</pubDate></item>\
+            <item><title>d</title><updated>2024-05-02T10:00:00Z</updated></item>\
+            </channel></rss>";
+        let (kept, total) = keep_newest_items(xml, 2).unwrap();
+        assert_eq!(total, 4);
+        assert_eq!(
+            kept,
+            "<rss><channel><title>t</title>\
+            <item><title>c</title><pubDate>Fri, 03 May 2024 10:00:00 GMT</pubDate></item>\
+            <item><title>d</title><updated>2024-05-02T10:00:00Z</updated></item>\
+            </channel></rss>"
+        );
+        assert_eq!(keep_newest_items(xml, 4), None);
+        let atom = "<feed><entry><id>1</id></entry><entry/><entry><id>3</id></entry></feed>";
+        let (kept, _) = keep_newest_items(atom, 1).unwrap();
+        assert_eq!(kept, "<feed><entry><id>1</id></entry></feed>");
+    }
 
     #[test]
     fn thumbnails_are_found_per_item() {

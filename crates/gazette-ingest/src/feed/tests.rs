@@ -417,6 +417,25 @@ fn rss_without_a_version_is_read_as_rss() {
 }
 
 #[test]
+fn json_feeds_keep_their_newest_items() {
+    let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+        {"id": "a", "content_text": "a", "date_published": "2024-05-01T10:00:00Z"},
+        {"id": "b", "content_text": "b"},
+        {"id": "c", "content_text": "c", "date_modified": "2024-05-03T10:00:00Z"},
+        {"id": "d", "content_text": "d", "date_published": "2024-05-02T10:00:00Z"}]}"#;
+    let feed = parse_feed_limited(json.as_bytes(), None, None, 2).unwrap();
+    let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["c", "d"]);
+    assert_eq!(
+        parse_feed(json.as_bytes(), None, None)
+            .unwrap()
+            .entries
+            .len(),
+        4
+    );
+}
+
+#[test]
 fn rss_versions_feed_rs_does_not_know_are_read_as_2_0() {
     for version in ["0.93", "0.94", "2.01"] {
         let xml = format!(

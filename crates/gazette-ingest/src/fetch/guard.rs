@@ -6,8 +6,14 @@
 //! checked before each request; host names are checked by [`PublicResolver`],
 //! which drops forbidden addresses from every DNS answer (so a public name
 //! resolving to `127.0.0.1`, or a redirect to one, is refused too).
+//!
+//! `fetch.allow_addresses` exempts chosen addresses or networks (a feed server
+//! on the local network) without opening every private address.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
@@ -19,18 +25,38 @@ pub(crate) struct ForbiddenHost {
     pub(crate) address: IpAddr,
 }
 
-/// A DNS resolver that keeps only public addresses.
-pub(crate) struct PublicResolver;
+/// Which addresses are refused: the forbidden ranges less the exemptions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Guard {
+    exempt: Arc<[IpNet]>,
+}
+
+impl Guard {
+    pub(crate) fn new(exempt: &[IpNet]) -> Guard {
+        Guard {
+            exempt: exempt.into(),
+        }
+    }
+
+    /// Whether `address` is forbidden and not exempt.
+    pub(crate) fn refuses(&self, address: IpAddr) -> bool {
+        is_forbidden(address) && !self.exempt.iter().any(|net| net.contains(&address))
+    }
+}
+
+/// A DNS resolver that keeps only the addresses the [`Guard`] lets through.
+pub(crate) struct PublicResolver(pub(crate) Guard);
 
 impl Resolve for PublicResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
+        let guard = self.0.clone();
         Box::pin(async move {
             let addresses: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let (public, forbidden): (Vec<SocketAddr>, Vec<SocketAddr>) = addresses
                 .into_iter()
-                .partition(|address| !is_forbidden(address.ip()));
+                .partition(|address| !guard.refuses(address.ip()));
             match (public.is_empty(), forbidden.first()) {
                 (true, Some(refused)) => Err(Box::new(ForbiddenHost {
                     host,
@@ -141,6 +167,20 @@ mod tests {
                 "{address} should be forbidden"
             );
         }
+    }
+
+    #[test]
+    fn exempt_networks_are_let_through_and_nothing_else() {
+        let guard = Guard::new(&[
+            "192.168.1.20/32".parse().unwrap(),
+            "fd00::/8".parse().unwrap(),
+        ]);
+        assert!(!guard.refuses("192.168.1.20".parse().unwrap()));
+        assert!(!guard.refuses("fd12::1".parse().unwrap()));
+        assert!(guard.refuses("192.168.1.21".parse().unwrap()));
+        assert!(guard.refuses("127.0.0.1".parse().unwrap()));
+        assert!(!guard.refuses("1.1.1.1".parse().unwrap()));
+        assert!(Guard::default().refuses("192.168.1.20".parse().unwrap()));
     }
 
     #[test]

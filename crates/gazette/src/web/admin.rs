@@ -132,6 +132,12 @@ pub async fn login(
     };
     let given = form.get("token").map(String::as_str).unwrap_or("");
     if !constant_time_eq(given, token) {
+        // For the operator (and fail2ban); never what was given, which may
+        // be a near miss of the token.
+        tracing::warn!(
+            given_chars = given.chars().count(),
+            "admin sign-in refused: wrong token"
+        );
         let page = web
             .message("Sign in", "That is not the admin token.", "login")
             .unwrap_or_else(IntoResponse::into_response);
@@ -146,6 +152,7 @@ pub async fn login(
         "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
         web.session_value(token)
     );
+    tracing::info!("admin signed in");
     (
         [(header::SET_COOKIE, cookie)],
         Redirect::to(&format!("{}admin", web.base())),

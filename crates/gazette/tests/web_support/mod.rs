@@ -220,6 +220,13 @@ impl Gazette {
     /// Fills a store, writes a configuration and starts `gazette run --role web`;
     /// returns once `/healthz` answers.
     pub async fn start() -> Gazette {
+        Gazette::start_with_log(false).await
+    }
+
+    /// With `logged`, the process logs everything (`GAZETTE_LOG=trace`) to
+    /// `gazette.log` in its directory (see [`Gazette::log`]) instead of the
+    /// test's standard error.
+    pub async fn start_with_log(logged: bool) -> Gazette {
         let dir = tempfile::tempdir().unwrap();
         let (story, other_story, slot) = fill(&dir.path().join("gazette.db")).await;
         let port = free_port();
@@ -239,12 +246,18 @@ impl Gazette {
         for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("GAZETTE_")) {
             command.env_remove(name);
         }
+        command.env_remove("GAZETTE_LOG");
+        if logged {
+            let log = std::fs::File::create(dir.path().join("gazette.log")).unwrap();
+            command.env("GAZETTE_LOG", "trace").stderr(Stdio::from(log));
+        } else {
+            command.stderr(Stdio::inherit());
+        }
         let child = command
             .arg("--config")
             .arg(&config)
             .args(["run", "--role", "web"])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
         let mut gazette = Gazette {
@@ -269,6 +282,11 @@ impl Gazette {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("gazette run --role web did not listen on {base}");
+    }
+
+    /// What the process logged so far (started with a log).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("gazette.log")).unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
