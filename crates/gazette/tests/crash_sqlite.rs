@@ -522,6 +522,12 @@ async fn delivery_killed_three_times_sends_everything_in_order_within_the_repeat
         points.len()
     );
     assert_eq!(sim.message_count(), total + repeated);
+    assert_eq!(sim.stats().too_many_requests(), 0, "{:?}", sim.stats());
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !log.contains(TOKEN.split_once(':').unwrap().1),
+        "the token is never logged"
+    );
     eprintln!(
         "delivery killed at {kills:?} of {total} messages; restarted; {repeated} part(s) \
          delivered twice (bound {}); integrity ok",
