@@ -8,7 +8,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use gazette_core::config::{ChannelConfig, RawConfig};
@@ -22,19 +21,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const USER: &str = "gazette-user";
 const PASSWORD: &str = "Sm7p-pa55w0rd-n3ver-logged";
-
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// How the listener answers authentication.
 #[derive(Clone, Copy)]
@@ -137,13 +123,7 @@ fn base64(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_smtp_password_appears_in_no_error_and_no_log_line() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = support::capture_logs();
 
     for refusal in [Refusal::Plain, Refusal::Login, Refusal::HangUp] {
         let (port, received) = smtp_listener(refusal).await;
@@ -194,7 +174,7 @@ async fn the_smtp_password_appears_in_no_error_and_no_log_line() {
             );
         }
     }
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(
         logged.contains("delivery failed") || logged.contains("535"),
         "the pass logged its failures:\n{logged}"

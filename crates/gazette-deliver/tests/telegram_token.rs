@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gazette_core::config::ChatTarget;
@@ -15,29 +13,9 @@ use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
 use serde_json::json;
 use support::*;
 
-/// A writer collecting log output.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_token_appears_in_no_error_and_no_log_line() {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = support::capture_logs();
     let secret = TOKEN.split_once(':').unwrap().1;
     let mut errors = Vec::new();
 
@@ -107,7 +85,7 @@ async fn the_token_appears_in_no_error_and_no_log_line() {
     for row in f.rows(&edition).await {
         assert!(!row.last_error.unwrap_or_default().contains(secret));
     }
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     let tail: String = logged
         .lines()
         .filter(|l| l.contains("gazette"))

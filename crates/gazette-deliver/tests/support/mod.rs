@@ -166,3 +166,42 @@ impl Fixture {
         );
     }
 }
+
+/// Every log line (TRACE and up) written while it lives, on this thread:
+/// for tests that a secret never reaches a log.
+pub struct CapturedLogs {
+    buffer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+/// Starts capturing (see [`CapturedLogs`]).
+pub fn capture_logs() -> CapturedLogs {
+    #[derive(Clone)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writer = Buffer(buffer.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    CapturedLogs {
+        buffer,
+        _guard: tracing::subscriber::set_default(subscriber),
+    }
+}
+
+impl CapturedLogs {
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
+    }
+}
