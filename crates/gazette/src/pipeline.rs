@@ -42,6 +42,11 @@ pub async fn group_articles(
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
     let stories: &StoriesConfig = &config.stories;
+    // Rebuilding the clusterer reads every open story's articles: not when
+    // there is nothing to assign (most scheduler ticks).
+    if store.unassigned_articles(1).await?.is_empty() {
+        return Ok(GroupReport::default());
+    }
     let mut clusterer = Clusterer::new(stories);
     // The open stories' articles, for the clusterer and for choosing leads.
     let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
