@@ -146,9 +146,10 @@ impl Database {
         });
         let name = format!("gazette_bench_{}_{n}", std::process::id());
         admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-            ))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .await?;
         let mut url: url::Url = server.parse()?;
         url.set_path(&format!("/{name}"));

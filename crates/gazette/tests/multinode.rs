@@ -15,6 +15,11 @@
 //! Then the scheduler: two `gazette run --role schedule` nodes on one store,
 //! only one takes the scheduler lock; stopped cleanly (SIGTERM), it releases
 //! the lock and the other takes over at its next tick.
+//!
+//! Last, everything at once ([`full`]): three `gazette run --role all` nodes,
+//! 500 feeds, 1,000 subscribers of the bot in the Telegram simulator, two
+//! editions, and the node holding the scheduler's lock SIGKILLed while the
+//! first edition goes out.
 
 #[path = "../../gazette-store/tests/pg/mod.rs"]
 mod pg;

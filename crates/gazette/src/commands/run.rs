@@ -33,6 +33,18 @@ use crate::pipeline;
 /// An edition is still composed this long after its slot (e.g. after downtime).
 const GRACE: SignedDuration = SignedDuration::from_hours(3);
 
+/// An error with its causes (`{:#}` shows them only for `anyhow` errors).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// A tick from the configuration (`[run]`; validated positive).
 fn tick(every: SignedDuration) -> Duration {
     every.unsigned_abs()
@@ -149,7 +161,7 @@ async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Resul
         let now = Timestamp::now();
         match ingester.run_once(now, &NoProgress).await {
             Ok(report) => tracing::info!(?report, "ingest pass"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "ingest pass failed"),
+            Err(e) => tracing::error!(error = chain(&e), "ingest pass failed"),
         }
         // Grouping into stories is the scheduler's (one node at a time): two
         // clusterers on one store would each open stories for the same articles.
@@ -201,7 +213,15 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
             continue;
         }
         let tick_started = std::time::Instant::now();
-        match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
+        let mut keeper = pipeline::LockKeeper::new(&node, app.config.run.lock_lease);
+        match pipeline::group_articles_locked(
+            app.store.as_ref(),
+            &app.config,
+            now,
+            Some(&mut keeper),
+        )
+        .await
+        {
             Ok(report) => tracing::debug!(?report, "grouping pass"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "grouping failed"),
         }
@@ -340,7 +360,7 @@ async fn deliver_loop(
         // when Telegram's limits pace it.
         match outbox.run(app.store.as_ref(), &Timestamp::now).await {
             Ok(report) => tracing::debug!(?report, "delivery pass"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "delivery pass failed"),
+            Err(e) => tracing::error!(error = chain(&e), "delivery pass failed"),
         }
         if pause(&mut stop, tick(app.config.run.deliver_every)).await {
             return Ok(());
