@@ -22,8 +22,9 @@
 //! [`Bot::with_poll_lock`], only the node holding the store's
 //! [`NodeLock::TelegramPolling`] calls `getUpdates` (Telegram answers a second
 //! poller with 409 and both would handle the same updates); it renews the lock
-//! before each call and after each update, and another node takes over once
-//! the lock lapses.
+//! before each call (long polls last at most a third of the lease) and while
+//! handling a batch once a third of the lease has passed, stops handling when
+//! the lock was lost, and another node takes over once the lock lapses.
 //!
 //! ```no_run
 //! # async fn example(bot: gazette_deliver::telegram::Bot) -> Result<(), Box<dyn std::error::Error>> {
