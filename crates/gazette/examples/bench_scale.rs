@@ -169,14 +169,12 @@ impl Database {
         Ok(client)
     }
 
+    /// Drops the database; says so when it cannot (drop it by hand then).
     async fn drop_it(self) {
-        let _ = self
-            .admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await;
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if let Err(e) = self.admin.batch_execute(&sql).await {
+            eprintln!("warning: could not drop the database {}: {e}", self.name);
+        }
     }
 }
 
