@@ -80,6 +80,9 @@ pub struct RawConfig {
     /// The delivery worker (the outbox).
     #[serde(default)]
     pub deliver: RawDeliver,
+    /// The daemon's loops (`gazette run`).
+    #[serde(default)]
+    pub run: RawRun,
     /// Telegram: the Bot API, its limits and the subscriber bot.
     #[serde(default)]
     pub telegram: RawTelegram,
@@ -141,6 +144,23 @@ pub struct RawDeliver {
     pub lease: Option<String>,
     /// Deliveries in flight at once (sent concurrently, each within its sink's limits).
     pub concurrency: Option<usize>,
+}
+
+/// `[run]`: the pace of the daemon's loops (`gazette run`) and the lease of
+/// the locks that let one node at a time schedule (and poll the bot).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    /// Pause between ingest passes (each polls the feeds that are due), e.g. `"30s"`.
+    pub fetch_every: Option<String>,
+    /// Pause between scheduler ticks (take or renew the lock, group, compose), e.g. `"20s"`.
+    pub schedule_every: Option<String>,
+    /// Pause between delivery passes, e.g. `"5s"`.
+    pub deliver_every: Option<String>,
+    /// How long a node's lock (the scheduler's, the polling bot's) outlives
+    /// its last renewal: another node takes over this long after the holder
+    /// died. Longer than `schedule_every`, e.g. `"90s"`.
+    pub lock_lease: Option<String>,
 }
 
 /// `[telegram]`: the Telegram Bot API.
@@ -485,6 +505,7 @@ pub struct Config {
     pub ranking: RankingConfig,
     pub channels: Vec<ChannelConfig>,
     pub deliver: DeliverConfig,
+    pub run: RunConfig,
     pub telegram: TelegramConfig,
     /// `None` when `[smtp]` names no host.
     pub smtp: Option<SmtpConfig>,
@@ -555,6 +576,23 @@ impl Default for DeliverConfig {
         RawDeliver::default()
             .validate()
             .expect("default deliver config is valid")
+    }
+}
+
+/// See [`RawRun`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunConfig {
+    pub fetch_every: SignedDuration,
+    pub schedule_every: SignedDuration,
+    pub deliver_every: SignedDuration,
+    pub lock_lease: SignedDuration,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RawRun::default()
+            .validate()
+            .expect("default run config is valid")
     }
 }
 
@@ -1007,6 +1045,7 @@ impl RawConfig {
             ranking: self.ranking.validate()?,
             channels,
             deliver: self.deliver.validate()?,
+            run: self.run.validate()?,
             telegram: self.telegram.validate()?,
             smtp,
             web,
@@ -1149,6 +1188,28 @@ impl RawDeliver {
         Ok(DeliverConfig {
             lease: duration("deliver.lease", self.lease.as_deref(), "5m")?,
             concurrency: positive("deliver.concurrency", self.concurrency, 64)?,
+        })
+    }
+}
+
+impl RawRun {
+    fn validate(&self) -> Result<RunConfig, ConfigError> {
+        let schedule_every = duration("run.schedule_every", self.schedule_every.as_deref(), "20s")?;
+        let lock_lease = duration("run.lock_lease", self.lock_lease.as_deref(), "90s")?;
+        if lock_lease <= schedule_every {
+            return Err(ConfigError::new(
+                "run.lock_lease",
+                format!(
+                    "must be longer than run.schedule_every ({lock_lease:#} <= {schedule_every:#}): \
+                     the scheduler renews its lock once per tick"
+                ),
+            ));
+        }
+        Ok(RunConfig {
+            fetch_every: duration("run.fetch_every", self.fetch_every.as_deref(), "30s")?,
+            schedule_every,
+            deliver_every: duration("run.deliver_every", self.deliver_every.as_deref(), "5s")?,
+            lock_lease,
         })
     }
 }
@@ -1882,6 +1943,23 @@ mod tests {
         assert_eq!(c.poll.max_interval, SignedDuration::from_mins(90));
         let e = parse("[fetch]\ntimeout = \"soon\"").unwrap_err();
         assert_eq!(e.key, "fetch.timeout");
+    }
+
+    #[test]
+    fn the_run_loops_have_defaults_and_the_lock_outlives_a_tick() {
+        let c = parse("").unwrap().run;
+        assert_eq!(c.fetch_every, SignedDuration::from_secs(30));
+        assert_eq!(c.schedule_every, SignedDuration::from_secs(20));
+        assert_eq!(c.deliver_every, SignedDuration::from_secs(5));
+        assert_eq!(c.lock_lease, SignedDuration::from_secs(90));
+        let c = parse("[run]\nschedule_every = \"1s\"\nlock_lease = \"4s\"").unwrap();
+        assert_eq!(c.run.schedule_every, SignedDuration::from_secs(1));
+        assert_eq!(c.run.lock_lease, SignedDuration::from_secs(4));
+        let e = parse("[run]\nlock_lease = \"20s\"").unwrap_err();
+        assert_eq!(e.key, "run.lock_lease", "{e}");
+        assert!(e.message.contains("run.schedule_every"), "{e}");
+        let e = parse("[run]\nfetch_every = \"soon\"").unwrap_err();
+        assert_eq!(e.key, "run.fetch_every", "{e}");
     }
 
     #[test]

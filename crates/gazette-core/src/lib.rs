@@ -27,4 +27,4 @@ pub mod store;
 
 pub use ids::*;
 pub use model::*;
-pub use store::{Store, StoreError};
+pub use store::{NodeLock, Store, StoreError};

@@ -22,6 +22,26 @@ use url::Url;
 use crate::ids::*;
 use crate::model::*;
 
+/// The locks that nodes sharing a store take so that one of them at a time
+/// does some work ([`Store::try_lock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeLock {
+    /// Grouping articles into stories and composing editions (`gazette run`'s scheduler).
+    Scheduler,
+    /// Long polling the bot's updates (Telegram answers two pollers with 409).
+    TelegramPolling,
+}
+
+impl NodeLock {
+    /// The lock's name in the store.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeLock::Scheduler => "scheduler",
+            NodeLock::TelegramPolling => "telegram-polling",
+        }
+    }
+}
+
 /// Errors from a store backend. The backend's own error is kept as the source.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -282,26 +302,42 @@ pub trait Store: Send + Sync {
 
     // ----- coordination between nodes -------------------------------------
 
-    /// Takes or renews the scheduler's lock for `node` (a name unique to each
-    /// running node), so that one node at a time composes editions.
+    /// Takes or renews `lock` for `node` (a name unique to each running
+    /// node), so that one node at a time does that work.
     ///
     /// Returns true when `node` holds the lock until `now + ttl`: it was free,
     /// or its holder's lock had expired (a lock until `now` has passed), or
     /// `node` held it already (the lock is renewed). Returns false, and changes
     /// nothing, while another node holds it. Of two nodes asking at once, at
     /// most one gets it. A holder renews it well before `ttl` runs out; one that
-    /// dies loses it when `ttl` has passed.
-    async fn try_lock_scheduler(
+    /// dies loses it when `ttl` has passed. Each [`NodeLock`] is independent.
+    async fn try_lock(
         &self,
+        lock: NodeLock,
         node: &str,
         now: Timestamp,
         ttl: SignedDuration,
     ) -> StoreResult<bool>;
 
-    /// Releases the scheduler's lock if `node` holds it, so that another node
-    /// may take it at once (on a clean shutdown). Returns whether `node` held it;
-    /// a lock held by another node is left alone.
-    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool>;
+    /// Releases `lock` if `node` holds it, so that another node may take it at
+    /// once (on a clean shutdown). Returns whether `node` held it; a lock held
+    /// by another node is left alone.
+    async fn unlock(&self, lock: NodeLock, node: &str) -> StoreResult<bool>;
+
+    /// [`Store::try_lock`] of the scheduler's lock: one node at a time composes editions.
+    async fn try_lock_scheduler(
+        &self,
+        node: &str,
+        now: Timestamp,
+        ttl: SignedDuration,
+    ) -> StoreResult<bool> {
+        self.try_lock(NodeLock::Scheduler, node, now, ttl).await
+    }
+
+    /// [`Store::unlock`] of the scheduler's lock.
+    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool> {
+        self.unlock(NodeLock::Scheduler, node).await
+    }
 
     // ----- Telegram: subscribers and the update offset --------------------
 

@@ -216,14 +216,34 @@ impl Outbox {
         // The last claim found fewer rows than asked: nothing more is due
         // until a send completes (and perhaps makes a later part claimable).
         let mut drained = false;
+        let count = |report: &mut OutboxReport, outcome: Outcome| match outcome {
+            Outcome::Sent => report.sent += 1,
+            Outcome::Retrying => report.retrying += 1,
+            Outcome::Failed => report.failed += 1,
+            Outcome::Abandoned => report.abandoned += 1,
+        };
         loop {
             let free = limit - in_flight.len();
             if !drained && (free >= batch || in_flight.is_empty()) {
                 let want = free.min(batch);
-                let claimed = store
-                    .claim_deliveries(clock(), self.config.lease, want)
-                    .await?;
-                drained = claimed.len() < want;
+                // The sends in flight keep going while the claim waits: one
+                // holding a pooled connection (recording its outcome) must
+                // not wait for the claim, which may wait for that connection.
+                let claim = store.claim_deliveries(clock(), self.config.lease, want);
+                tokio::pin!(claim);
+                let mut completed = false;
+                let claimed = loop {
+                    tokio::select! {
+                        biased;
+                        claimed = &mut claim => break claimed?,
+                        Some(outcome) = in_flight.next(), if !in_flight.is_empty() => {
+                            count(&mut report, outcome?);
+                            completed = true;
+                        }
+                    }
+                };
+                // A send that completed meanwhile may have made a later part claimable.
+                drained = claimed.len() < want && !completed;
                 report.claimed += claimed.len();
                 let deadline = tokio::time::Instant::now()
                     + (self.config.lease - LEASE_GUARD)
@@ -237,12 +257,7 @@ impl Outbox {
             match in_flight.next().await {
                 None => return Ok(report),
                 Some(outcome) => {
-                    match outcome? {
-                        Outcome::Sent => report.sent += 1,
-                        Outcome::Retrying => report.retrying += 1,
-                        Outcome::Failed => report.failed += 1,
-                        Outcome::Abandoned => report.abandoned += 1,
-                    }
+                    count(&mut report, outcome?);
                     drained = false;
                 }
             }

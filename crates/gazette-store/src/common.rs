@@ -214,9 +214,6 @@ impl TextEnum for DeliveryState {
     }
 }
 
-/// The name of the scheduler's lock row in table `locks`.
-pub(crate) const SCHEDULER_LOCK: &str = "scheduler";
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,10 @@
 //! - **chats**: users (who may block the bot or be deactivated), groups (which
 //!   may kick it), channels addressed as `@name`; unknown chats are "not found";
 //! - **updates**: messages injected with [`Simulator::send_text`] are returned
-//!   by `getUpdates` (long polling, offsets confirmed as Telegram does) or
-//!   posted to the webhook with its secret-token header;
+//!   by `getUpdates` (long polling, offsets confirmed as Telegram does; a
+//!   second poller ends the waiting one with 409 "terminated by other
+//!   getUpdates request", as Telegram does) or posted to the webhook with its
+//!   secret-token header;
 //! - **faults**: 5xx answers and slow answers on demand.
 //!
 //! Everything it accepted is recorded ([`Simulator::messages`]), with counters
@@ -119,6 +121,9 @@ pub struct Stats {
     pub too_many_group: u64,
     /// Other error answers (4xx and injected 5xx).
     pub errors: u64,
+    /// `getUpdates` calls ended with 409 because another one started (two
+    /// pollers of one bot).
+    pub poll_conflicts: u64,
 }
 
 impl Stats {
@@ -199,6 +204,9 @@ struct State {
     limits: SimLimits,
     messages: Vec<SentMessage>,
     updates: VecDeque<Value>,
+    /// Incremented by each `getUpdates`: a waiting call whose number is no
+    /// longer the latest was overtaken by another poller.
+    poll_generation: u64,
     next_update_id: i64,
     next_user_message_id: i64,
     webhook: Option<Webhook>,
@@ -255,6 +263,7 @@ impl Simulator {
                 windows: limits::Windows::default(),
                 messages: Vec::new(),
                 updates: VecDeque::new(),
+                poll_generation: 0,
                 next_update_id: 100_000,
                 next_user_message_id: 1,
                 webhook: None,

@@ -367,10 +367,24 @@ async fn get_updates(shared: &Shared, params: &Map<String, Value>) -> Result<Val
         .clamp(1, 100) as usize;
     let timeout = params.get("timeout").and_then(Value::as_u64).unwrap_or(0);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout).min(MAX_POLL);
+    // This call overtakes any other waiting one, which Telegram ends with 409.
+    let generation = {
+        let mut state = shared.lock();
+        state.poll_generation += 1;
+        state.poll_generation
+    };
+    shared.updates_arrived.notify_waiters();
     loop {
         let notified = shared.updates_arrived.notified();
         {
             let mut state = shared.lock();
+            if state.poll_generation != generation {
+                state.stats.poll_conflicts += 1;
+                return Err(ApiError::new(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                ));
+            }
             if let Some(offset) = offset {
                 // An offset confirms every update before it, as Telegram does.
                 state

@@ -71,6 +71,43 @@ fn embeddings(config: &EmbeddingConfig) -> anyhow::Result<Option<&'static Mutex<
     }
 }
 
+/// Keeps the scheduler's lock of `node` during a long pass: renews it once a
+/// quarter of `lease` has passed since the last renewal, and says when it was
+/// lost (another node schedules now, so the pass must stop).
+pub struct LockKeeper<'a> {
+    node: &'a str,
+    lease: SignedDuration,
+    renewed: std::time::Instant,
+}
+
+impl<'a> LockKeeper<'a> {
+    /// A keeper for a lock `node` has just taken or renewed.
+    pub fn new(node: &'a str, lease: SignedDuration) -> LockKeeper<'a> {
+        LockKeeper {
+            node,
+            lease,
+            renewed: std::time::Instant::now(),
+        }
+    }
+
+    /// Renews the lock when due; an error when it was lost.
+    async fn keep(&mut self, store: &dyn Store) -> anyhow::Result<()> {
+        if self.renewed.elapsed() < (self.lease / 4).unsigned_abs() {
+            return Ok(());
+        }
+        if !store
+            .try_lock_scheduler(self.node, Timestamp::now(), self.lease)
+            .await?
+        {
+            anyhow::bail!(
+                "the scheduler's lock was lost to another node during the pass; stopped (run.lock_lease is shorter than the pass)"
+            );
+        }
+        self.renewed = std::time::Instant::now();
+        Ok(())
+    }
+}
+
 /// Assigns every article not yet in a story, in the order the articles were
 /// stored: a copy of an earlier article of the window (same canonical URL,
 /// same words, near SimHash) to that article's story, linked to it; else to an
@@ -81,13 +118,33 @@ pub async fn group_articles(
     config: &Config,
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
+    group_articles_locked(store, config, now, None).await
+}
+
+/// [`group_articles`] by the scheduler, which keeps its lock through the
+/// pass (`keeper`) and stops when it was lost, so that two nodes never group
+/// at once even when a pass outlasts the lock's lease.
+pub async fn group_articles_locked(
+    store: &dyn Store,
+    config: &Config,
+    now: Timestamp,
+    mut keeper: Option<&mut LockKeeper<'_>>,
+) -> anyhow::Result<GroupReport> {
     let stories: &StoriesConfig = &config.stories;
+    // Rebuilding the clusterer reads every open story's articles: not when
+    // there is nothing to assign (most scheduler ticks).
+    if store.unassigned_articles(1).await?.is_empty() {
+        return Ok(GroupReport::default());
+    }
     let embeddings = embeddings(&stories.embedding)?;
     let mut clusterer = Clusterer::new(stories);
     let mut duplicates = DuplicateIndex::new();
     // The open stories' articles, for the clusterer and for choosing leads.
     let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
     for story in store.stories_since(now - stories.window).await? {
+        if let Some(keeper) = keeper.as_deref_mut() {
+            keeper.keep(store).await?;
+        }
         for member in &story.members {
             if let Some(article) = store.article(member.article_id).await? {
                 if member.duplicate_of.is_some() {
@@ -122,6 +179,9 @@ pub async fn group_articles(
             break;
         }
         for article in batch {
+            if let Some(keeper) = keeper.as_deref_mut() {
+                keeper.keep(store).await?;
+            }
             // A copy of an earlier article of the window joins its story, linked to it.
             let keys = Keys::of(&article.url, &article.content.text);
             if let Some(copy) = duplicates.find(&keys) {

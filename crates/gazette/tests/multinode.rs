@@ -15,6 +15,11 @@
 //! Then the scheduler: two `gazette run --role schedule` nodes on one store,
 //! only one takes the scheduler lock; stopped cleanly (SIGTERM), it releases
 //! the lock and the other takes over at its next tick.
+//!
+//! Last, everything at once ([`full`]): three `gazette run --role all` nodes,
+//! 500 feeds, 1,000 subscribers of the bot in the Telegram simulator, two
+//! editions, and the node holding the scheduler's lock SIGKILLed while the
+//! first edition goes out.
 
 #[path = "../../gazette-store/tests/pg/mod.rs"]
 mod pg;
@@ -310,4 +315,551 @@ fn one_node_schedules_at_a_time_and_another_takes_over_when_it_stops() {
     }
     b.kill().unwrap();
     b.wait().unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Three full nodes: feeds, bot, scheduler, delivery; the scheduler killed
+// ---------------------------------------------------------------------------
+
+mod full {
+    //! Three `gazette run --role all` nodes on one PostgreSQL store, 500 local
+    //! feeds and 1,000 subscribers who sign up by talking to the bot in the
+    //! Telegram simulator (`/start`, a language, a time zone). The channel has
+    //! two slots a minute apart, both during the test. Once the first
+    //! edition's delivery is under way, the node holding the scheduler's lock
+    //! is killed (SIGKILL): its lock lapses (`run.lock_lease`), a survivor
+    //! composes the second edition, and the dead node's feed claims and
+    //! outbox rows go to the survivors once their leases lapse.
+    //!
+    //! Then: every feed was polled (its second batch of entries, published
+    //! after the first slot, too), every entry is stored once as one article,
+    //! each slot has one edition, every subscriber got one answer to each of
+    //! their messages (one node polls the bot at a time) and every part of
+    //! every edition due to them. A part is received twice only when it was in
+    //! flight (claimed, not yet recorded) when the node died: Telegram has no
+    //! idempotency key, so a send that Telegram handled but the dead node did
+    //! not record is sent again. The test snapshots the rows in flight at the
+    //! kill and checks that every repeat is one of them, and no more repeats
+    //! than the dead node's `deliver.concurrency`.
+
+    use std::collections::{HashMap, HashSet};
+    use std::path::Path;
+    use std::process::Child;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use axum::Router;
+    use axum::extract::{Path as UrlPath, State};
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use gazette_core::{Edition, Store};
+    use gazette_editions::Renderer;
+    use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
+    use jiff::{SignedDuration, Timestamp};
+
+    use super::{gazette, pg, spawn_node};
+
+    const FEEDS: usize = 500;
+    /// Entries per feed in each batch; the second batch appears after the first slot.
+    const ENTRIES: usize = 2;
+    const NODES: usize = 3;
+    const SUBSCRIBERS: i64 = 1_000;
+    const TOKEN: &str = "4242:SCALE-test_token";
+    /// `deliver.concurrency` of each node: the most parts one node has in flight.
+    const IN_FLIGHT: usize = 16;
+
+    struct Feeds {
+        /// The second batch is served from this instant (published a second after the first slot).
+        second_batch_from: Timestamp,
+        published_first: Timestamp,
+        published_second: Timestamp,
+        hits: Vec<AtomicUsize>,
+        /// Responses that carried the second batch, per feed.
+        second_hits: Vec<AtomicUsize>,
+    }
+
+    /// A made-up word, different for every `k` (so articles share no words and
+    /// each is a story of its own).
+    fn word(mut k: usize) -> String {
+        const SYLLABLES: [&str; 16] = [
+            "ba", "ke", "mi", "no", "pu", "ra", "se", "ti", "vo", "zu", "la", "de", "fi", "go",
+            "hu", "ja",
+        ];
+        let mut w = String::new();
+        for _ in 0..5 {
+            w.push_str(SYLLABLES[k % 16]);
+            k /= 16;
+        }
+        w
+    }
+
+    fn words(start: usize, n: usize) -> String {
+        (start..start + n).map(word).collect::<Vec<_>>().join(" ")
+    }
+
+    fn rfc2822(t: Timestamp) -> String {
+        t.to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    }
+
+    fn item(n: usize, batch: usize, i: usize, published: Timestamp) -> String {
+        let article = (batch * FEEDS + n) * ENTRIES + i;
+        let base = article * 60;
+        let sentences: String = (0..4)
+            .map(|s| format!("Ma {}. ", words(base + 8 + s * 12, 12)))
+            .collect();
+        format!(
+            "<item><title>Ma {}</title>\
+             <link>http://news{n}.example/articles/{batch}-{i}</link>\
+             <guid>feed-{n}-batch-{batch}-entry-{i}</guid>\
+             <pubDate>{}</pubDate>\
+             <description>{sentences}</description></item>",
+            words(base, 7),
+            rfc2822(published)
+        )
+    }
+
+    async fn feed(
+        UrlPath(n): UrlPath<String>,
+        State(feeds): State<Arc<Feeds>>,
+    ) -> impl IntoResponse {
+        let n: usize = n.trim_end_matches(".xml").parse().unwrap();
+        feeds.hits[n].fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut items: String = (0..ENTRIES)
+            .map(|i| item(n, 0, i, feeds.published_first))
+            .collect();
+        if Timestamp::now() >= feeds.second_batch_from {
+            feeds.second_hits[n].fetch_add(1, Ordering::SeqCst);
+            items.extend((0..ENTRIES).map(|i| item(n, 1, i, feeds.published_second)));
+        }
+        (
+            [(header::CONTENT_TYPE, "application/rss+xml")],
+            format!(
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed {n}</title>\
+                 <link>http://news{n}.example/</link>{items}</channel></rss>"
+            ),
+        )
+    }
+
+    /// The next whole minute at least `lead` from `now`.
+    fn minute_after(now: Timestamp, lead: SignedDuration) -> Timestamp {
+        let t = (now + lead).as_second();
+        Timestamp::from_second((t + 59) / 60 * 60).unwrap()
+    }
+
+    fn hhmm(t: Timestamp) -> String {
+        t.to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%H:%M")
+            .to_string()
+    }
+
+    fn log(dir: &Path, i: usize) -> String {
+        std::fs::read_to_string(dir.join(format!("full{i}.log"))).unwrap_or_default()
+    }
+
+    fn stop_all(nodes: &mut [Option<Child>]) {
+        for node in nodes.iter_mut().flatten() {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
+    }
+
+    /// The texts of the Telegram messages `edition` makes for a subscriber in `lang`.
+    fn parts(renderer: &Renderer, edition: &Edition, lang: &str) -> Vec<String> {
+        let variant =
+            gazette_deliver::telegram::filter::for_subscriber(&edition.edition, lang, &[], &[])
+                .expect("no filters: the whole edition");
+        renderer
+            .render(&variant, "Briefing", gazette_core::Format::Telegram)
+            .unwrap()
+            .parts
+            .iter()
+            .map(|p| gazette_telegram_sim::html::parse(p).unwrap().text)
+            .collect()
+    }
+
+    #[test]
+    fn three_full_nodes_one_killed_while_scheduling_lose_and_double_nothing() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let Some(db) = runtime.block_on(pg::Database::create()) else {
+            return;
+        };
+        // A test server: commits need not wait for the disk (the server is
+        // not what is killed here), which keeps this machine's fsyncs out of the run.
+        runtime
+            .block_on(async {
+                db.raw()
+                    .await
+                    .batch_execute(&format!(
+                        "ALTER DATABASE {} SET synchronous_commit = off",
+                        db.name
+                    ))
+                    .await
+            })
+            .unwrap();
+        let started = Timestamp::now();
+        // Time for the sign-ups before the first slot; the second a minute later.
+        let slot1 = minute_after(started, SignedDuration::from_secs(75));
+        let slot2 = slot1 + SignedDuration::from_mins(1);
+        let feeds = Arc::new(Feeds {
+            second_batch_from: slot1 + SignedDuration::from_secs(2),
+            published_first: started - SignedDuration::from_mins(10),
+            published_second: slot1 + SignedDuration::from_secs(1),
+            hits: (0..FEEDS).map(|_| AtomicUsize::new(0)).collect(),
+            second_hits: (0..FEEDS).map(|_| AtomicUsize::new(0)).collect(),
+        });
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/feed/{n}", get(feed))
+            .with_state(feeds.clone());
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        let sim = runtime
+            .block_on(Simulator::start(
+                SimConfig::new(TOKEN).limits(SimLimits::telegram().scaled(10)),
+            ))
+            .unwrap();
+        let users: Vec<i64> = (1..=SUBSCRIBERS).collect();
+        sim.add_users(users.iter().copied());
+
+        // The nodes' logs stay for a look after the test: target/tmp/multinode-full-<pid>.
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("multinode-full-{}-", std::process::id()))
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        let dir = Kept(dir.keep());
+        // Each node keeps under a third of the simulator's limits (300/s, 10/s a chat).
+        std::fs::write(
+            dir.path().join("gazette.toml"),
+            format!(
+                "store = \"{url}\"\n\
+                 [fetch]\nallow_private_networks = true\nconcurrency = 8\nper_host = 8\n\
+                 fetch_pages = false\ntimeout = \"10s\"\n\
+                 [poll]\nmin_interval = \"10s\"\ndefault_interval = \"10s\"\nmax_interval = \"10s\"\n\
+                 claim_lease = \"5s\"\n\
+                 [run]\nfetch_every = \"1s\"\nschedule_every = \"1s\"\ndeliver_every = \"1s\"\n\
+                 lock_lease = \"15s\"\n\
+                 [deliver]\nlease = \"4s\"\nconcurrency = {IN_FLIGHT}\n\
+                 [telegram]\ntoken = \"{TOKEN}\"\napi_base = \"{api}\"\n\
+                 [telegram.limits]\nglobal_per_second = 90\nper_chat_per_second = 3\n\
+                 per_group_per_minute = 60\n\
+                 [telegram.bot]\nmode = \"polling\"\npoll_timeout = \"2s\"\n\
+                 [[channels]]\nname = \"briefing\"\ntitle = \"Briefing\"\ntimezone = \"UTC\"\n\
+                 schedule = [\"{s1}\", \"{s2}\"]\nsize = 10\n\
+                 [[channels.sinks]]\nkind = \"telegram\"\nsubscribers = true\n",
+                url = db.url,
+                api = sim.api_base(),
+                s1 = hhmm(slot1),
+                s2 = hhmm(slot2),
+            ),
+        )
+        .unwrap();
+        let outlines: String = (0..FEEDS)
+            .map(|n| {
+                format!(
+                    "<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"
+                )
+            })
+            .collect();
+        std::fs::write(
+            dir.path().join("feeds.opml"),
+            format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>t</title></head><body>{outlines}</body></opml>"),
+        )
+        .unwrap();
+        gazette(dir.path())
+            .args([
+                "-q",
+                "--config",
+                "gazette.toml",
+                "feeds",
+                "import",
+                "feeds.opml",
+            ])
+            .assert()
+            .success();
+
+        let mut nodes: Vec<Option<Child>> = (0..NODES)
+            .map(|i| Some(spawn_node(dir.path(), "all", &format!("full{i}.log"))))
+            .collect();
+        // Sign-ups, answered in order by the one polling node: `/start`, the
+        // language, and for a third of them the time zone (the others keep
+        // the channel's, as a subscriber who never answers does).
+        // Everyone starts, then everyone answers (a person takes more than a
+        // moment to answer, and one chat gets at most `per_chat_per_second`).
+        let mut messages_sent: HashMap<i64, usize> = HashMap::new();
+        for user in &users {
+            sim.send_text(*user, "/start");
+        }
+        for (k, user) in users.iter().enumerate() {
+            sim.send_text(*user, if k % 2 == 0 { "English" } else { "Français" });
+            messages_sent.insert(*user, 2);
+        }
+        for (k, user) in users.iter().enumerate().filter(|(k, _)| k % 3 == 0) {
+            sim.send_text(*user, if k % 2 == 0 { "UTC" } else { "ok" });
+            *messages_sent.get_mut(user).unwrap() += 1;
+        }
+
+        let store = runtime
+            .block_on(gazette_store::PgStore::connect(&db.url))
+            .unwrap();
+        let client = runtime.block_on(db.raw());
+        let count =
+            |sql: &str| -> i64 { runtime.block_on(client.query_one(sql, &[])).unwrap().get(0) };
+        let wait = |what: &str,
+                    deadline: Instant,
+                    nodes: &mut [Option<Child>],
+                    done: &dyn Fn() -> bool| {
+            while !done() {
+                if Instant::now() > deadline {
+                    stop_all(nodes);
+                    panic!(
+                        "timed out waiting for {what}; node logs:\n{}",
+                        (0..NODES)
+                            .map(|i| format!("--- node {i}\n{}", tail(&log(dir.path(), i))))
+                            .collect::<String>()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        let to_slot1 = Duration::from_secs_f64(
+            slot1
+                .duration_since(Timestamp::now())
+                .as_secs_f64()
+                .max(0.0),
+        );
+
+        // The first edition is composed at its slot and its delivery begins.
+        let ed1_rows = || {
+            count(
+                "SELECT count(*) FROM deliveries d JOIN editions e ON e.id = d.edition_id \
+                 WHERE e.slot_at = (SELECT min(slot_at) FROM editions)",
+            )
+        };
+        let ed1_sent = || {
+            count(
+                "SELECT count(*) FROM deliveries d JOIN editions e ON e.id = d.edition_id \
+                 WHERE e.slot_at = (SELECT min(slot_at) FROM editions) AND d.state = 'sent'",
+            )
+        };
+        wait(
+            "the first edition's delivery",
+            Instant::now() + to_slot1 + Duration::from_secs(60),
+            &mut nodes,
+            &|| {
+                let rows = ed1_rows();
+                rows > 0 && ed1_sent() * 3 >= rows
+            },
+        );
+        // Kill the node holding the scheduler's lock.
+        let holder: String = runtime
+            .block_on(client.query_one("SELECT holder FROM locks WHERE name = 'scheduler'", &[]))
+            .unwrap()
+            .get(0);
+        let pid: u32 = holder.rsplit('-').next().unwrap().parse().unwrap();
+        let victim = nodes
+            .iter()
+            .position(|n| n.as_ref().is_some_and(|c| c.id() == pid))
+            .unwrap_or_else(|| panic!("the lock's holder {holder} is one of the nodes"));
+        let mut killed = nodes[victim].take().unwrap();
+        killed.kill().unwrap(); // SIGKILL
+        killed.wait().unwrap();
+        // The rows in flight at the kill (the dead node's among them): only
+        // these may be sent twice.
+        let in_flight: HashSet<(i64, String, i64)> = runtime
+            .block_on(client.query(
+                "SELECT edition_id, recipient, part FROM deliveries WHERE state = 'sending'",
+                &[],
+            ))
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        let (rows_at_kill, sent_at_kill) = (ed1_rows(), ed1_sent());
+        assert!(
+            sent_at_kill < rows_at_kill,
+            "killed mid-delivery ({sent_at_kill} of {rows_at_kill})"
+        );
+        let killed_at = Timestamp::now();
+
+        // The survivors finish: the second slot is composed (by the node that
+        // took the lock over) and everything is sent; every feed is polled.
+        let to_slot2 = Duration::from_secs_f64(
+            slot2
+                .duration_since(Timestamp::now())
+                .as_secs_f64()
+                .max(0.0),
+        );
+        let everything = || {
+            count("SELECT count(*) FROM editions") == 2
+                // Each edition queued for every subscriber (one transaction each).
+                && count(&format!(
+                    "SELECT count(*) FROM (SELECT edition_id FROM deliveries GROUP BY edition_id \
+                     HAVING count(DISTINCT recipient) = {SUBSCRIBERS}) queued"
+                )) == 2
+                && count("SELECT count(*) FROM deliveries WHERE state <> 'sent'") == 0
+                && count("SELECT count(*) FROM articles") == (2 * FEEDS * ENTRIES) as i64
+                && feeds.second_hits.iter().all(|h| h.load(Ordering::SeqCst) > 0)
+                && count("SELECT count(*) FROM telegram_subscribers") == SUBSCRIBERS
+                && sim.pending_updates() == 0
+        };
+        wait(
+            "every edition sent and every feed polled",
+            Instant::now() + to_slot2 + Duration::from_secs(120),
+            &mut nodes,
+            &everything,
+        );
+        let logs: Vec<String> = (0..NODES).map(|i| log(dir.path(), i)).collect();
+        stop_all(&mut nodes);
+
+        // Feeds and articles: each entry stored once.
+        assert_eq!(
+            count("SELECT count(*) FROM sources WHERE last_success_at IS NULL"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM sources WHERE last_error IS NOT NULL"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM entries"),
+            (2 * FEEDS * ENTRIES) as i64
+        );
+        assert_eq!(
+            count("SELECT count(DISTINCT url) FROM articles"),
+            (2 * FEEDS * ENTRIES) as i64
+        );
+
+        // Editions: one per slot, the second composed by a survivor after the lock lapsed.
+        let editions = runtime
+            .block_on(store.editions_since("briefing", slot1 - SignedDuration::from_hours(1)))
+            .unwrap();
+        let slots: Vec<Timestamp> = editions
+            .iter()
+            .map(|e| e.edition.slot.timestamp())
+            .collect();
+        assert_eq!(slots, [slot1, slot2], "one edition per slot");
+        assert!(
+            editions[1].edition.composed_at > killed_at,
+            "the second edition was composed after the kill"
+        );
+        let took_over = (0..NODES)
+            .filter(|i| *i != victim)
+            .filter(|i| logs[*i].contains("this node schedules"))
+            .count();
+        // A survivor took the lock over (and another may have later, if a
+        // tick of the first outlasted the lease on this loaded machine).
+        assert!(took_over >= 1, "a survivor took the scheduler's lock");
+        let handovers: usize = logs
+            .iter()
+            .map(|l| l.matches("scheduler lock lost").count())
+            .sum();
+
+        // Subscribers: every sign-up complete, answered once per message.
+        let subscribers = runtime.block_on(store.active_subscribers()).unwrap();
+        assert_eq!(subscribers.len(), SUBSCRIBERS as usize);
+        assert!(
+            subscribers.iter().all(|s| s.created_at < slot1),
+            "every sign-up before the first slot (they take seconds; the slot is over a minute away)"
+        );
+        let set_up = subscribers.iter().filter(|s| s.awaiting.is_none()).count();
+        assert_eq!(set_up, users.len().div_ceil(3), "time zones answered");
+        let renderer = Renderer::new(None).unwrap();
+        let expected: HashMap<(usize, &str), Vec<String>> = [0, 1]
+            .into_iter()
+            .flat_map(|e| ["en", "fr"].map(|lang| (e, lang)))
+            .map(|(e, lang)| ((e, lang), parts(&renderer, &editions[e], lang)))
+            .collect();
+        let edition_texts: HashSet<&String> = expected.values().flatten().collect();
+        assert_eq!(
+            edition_texts.len(),
+            expected.values().map(Vec::len).sum::<usize>(),
+            "every part of every edition is told apart by its text"
+        );
+        let mut received: HashMap<i64, Vec<String>> = HashMap::new();
+        for m in sim.messages() {
+            received.entry(m.chat_id).or_default().push(m.text);
+        }
+        let mut repeated = Vec::new();
+        for s in &subscribers {
+            let lang = if s.chat_id % 2 == 1 { "en" } else { "fr" };
+            assert_eq!(s.lang, lang, "chat {}", s.chat_id);
+            let got = &received[&s.chat_id];
+            let answers = got.iter().filter(|t| !edition_texts.contains(t)).count();
+            assert_eq!(
+                answers, messages_sent[&s.chat_id],
+                "chat {}: one answer to each message: {got:?}",
+                s.chat_id
+            );
+            for (e, edition) in editions.iter().enumerate() {
+                let parts = &expected[&(e, lang)];
+                let mut order: Vec<&String> = got.iter().filter(|t| parts.contains(t)).collect();
+                order.dedup();
+                assert_eq!(
+                    order,
+                    parts.iter().collect::<Vec<_>>(),
+                    "chat {}: every part of edition {}, in order",
+                    s.chat_id,
+                    e + 1
+                );
+                for (part, text) in parts.iter().enumerate() {
+                    let times = got.iter().filter(|t| *t == text).count();
+                    assert!(times <= 2, "chat {}: a part sent {times} times", s.chat_id);
+                    if times == 2 {
+                        repeated.push((edition.id.0, s.chat_id.to_string(), part as i64));
+                    }
+                }
+            }
+        }
+        for row in &repeated {
+            assert!(
+                in_flight.contains(row),
+                "{row:?} was sent twice but was not in flight at the kill"
+            );
+        }
+        assert!(
+            repeated.len() <= IN_FLIGHT,
+            "{} repeats, more than one node's parts in flight ({IN_FLIGHT})",
+            repeated.len()
+        );
+        let rows = count("SELECT count(*) FROM deliveries") as usize;
+        let edition_messages = sim
+            .messages()
+            .iter()
+            .filter(|m| edition_texts.contains(&m.text))
+            .count();
+        assert_eq!(edition_messages, rows + repeated.len());
+        assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+        eprintln!(
+            "killed node {victim} (scheduler) with {sent_at_kill} of {rows_at_kill} parts of the first \
+             edition sent, {} rows in flight; {rows} parts delivered ({} and {} parts per edition), \
+             {} repeated; {took_over} survivor(s) scheduled, \
+             {handovers} lock loss(es) logged; simulator: {:?}",
+            in_flight.len(),
+            expected[&(0, "en")].len(),
+            expected[&(1, "en")].len(),
+            repeated.len(),
+            sim.stats()
+        );
+    }
+
+    /// A directory that outlives the test (for its logs).
+    struct Kept(std::path::PathBuf);
+
+    impl Kept {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    fn tail(log: &str) -> String {
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
 }

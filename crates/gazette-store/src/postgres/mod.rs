@@ -34,15 +34,14 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
-    StoryId, Subscriber,
+    NewDelivery, NewEdition, NewSource, NodeLock, SearchHit, Source, SourceId, Store, StoreError,
+    Story, StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::IsolationLevel;
 use tokio_postgres::config::Host;
 use url::Url;
 
-use crate::common::SCHEDULER_LOCK;
 use codec::{OpError, OpResult, Tx};
 
 /// How often an operation is tried when PostgreSQL aborts it as a deadlock
@@ -492,20 +491,21 @@ impl Store for PgStore {
         })
     }
 
-    async fn try_lock_scheduler(
+    async fn try_lock(
         &self,
+        lock: NodeLock,
         node: &str,
         now: Timestamp,
         ttl: SignedDuration,
     ) -> StoreResult<bool> {
-        transaction!(self, Write "try_lock_scheduler", |tx| {
-            locks::try_lock(&tx, SCHEDULER_LOCK, node, now, ttl)
+        transaction!(self, Write "try_lock", |tx| {
+            locks::try_lock(&tx, lock.name(), node, now, ttl)
         })
     }
 
-    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool> {
-        transaction!(self, Write "unlock_scheduler", |tx| {
-            locks::unlock(&tx, SCHEDULER_LOCK, node)
+    async fn unlock(&self, lock: NodeLock, node: &str) -> StoreResult<bool> {
+        transaction!(self, Write "unlock", |tx| {
+            locks::unlock(&tx, lock.name(), node)
         })
     }
 

@@ -30,14 +30,13 @@ use async_trait::async_trait;
 use gazette_core::store::{BoxError, EditionInsert, StoreResult};
 use gazette_core::{
     Article, ArticleId, Delivery, DeliveryId, Edition, EditionId, Entry, FeedEntry, NewArticle,
-    NewDelivery, NewEdition, NewSource, SearchHit, Source, SourceId, Store, StoreError, Story,
-    StoryId, Subscriber,
+    NewDelivery, NewEdition, NewSource, NodeLock, SearchHit, Source, SourceId, Store, StoreError,
+    Story, StoryId, Subscriber,
 };
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use url::Url;
 
-use crate::common::SCHEDULER_LOCK;
 use codec::{OpResult, query_all};
 
 /// How long a write waits for another process's write transaction to finish.
@@ -441,25 +440,24 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn try_lock_scheduler(
+    async fn try_lock(
         &self,
+        lock: NodeLock,
         node: &str,
         now: Timestamp,
         ttl: SignedDuration,
     ) -> StoreResult<bool> {
         let node = node.to_owned();
-        self.write("try_lock_scheduler", move |tx| {
-            locks::try_lock(tx, SCHEDULER_LOCK, &node, now, ttl)
+        self.write("try_lock", move |tx| {
+            locks::try_lock(tx, lock.name(), &node, now, ttl)
         })
         .await
     }
 
-    async fn unlock_scheduler(&self, node: &str) -> StoreResult<bool> {
+    async fn unlock(&self, lock: NodeLock, node: &str) -> StoreResult<bool> {
         let node = node.to_owned();
-        self.write("unlock_scheduler", move |tx| {
-            locks::unlock(tx, SCHEDULER_LOCK, &node)
-        })
-        .await
+        self.write("unlock", move |tx| locks::unlock(tx, lock.name(), &node))
+            .await
     }
 
     async fn subscriber(&self, chat_id: i64) -> StoreResult<Option<Subscriber>> {

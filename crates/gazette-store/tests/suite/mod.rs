@@ -86,6 +86,7 @@ macro_rules! every_suite_test {
             scheduler_lock_is_held_by_one_node_until_it_expires,
             scheduler_lock_is_renewed_by_its_holder,
             unlock_scheduler_frees_only_its_own_lock,
+            node_locks_are_independent,
             subscriber_round_trips_every_field,
             save_subscriber_replaces_the_stored_one,
             active_subscribers_are_listed_by_chat_id,
@@ -1685,6 +1686,44 @@ pub async fn unlock_scheduler_frees_only_its_own_lock(store: &dyn Store) {
     assert!(!store.try_lock_scheduler("node-b", t0(), ttl).await.unwrap());
     assert!(store.unlock_scheduler("node-a").await.unwrap());
     assert!(store.try_lock_scheduler("node-b", t0(), ttl).await.unwrap());
+}
+
+pub async fn node_locks_are_independent(store: &dyn Store) {
+    use gazette_core::NodeLock;
+    let ttl = minutes(1);
+    assert!(store.try_lock_scheduler("node-a", t0(), ttl).await.unwrap());
+    // Another node may poll the bot while node-a schedules.
+    assert!(
+        store
+            .try_lock(NodeLock::TelegramPolling, "node-b", t0(), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .try_lock(NodeLock::TelegramPolling, "node-a", t0(), ttl)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .unlock(NodeLock::TelegramPolling, "node-a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .unlock(NodeLock::TelegramPolling, "node-b")
+            .await
+            .unwrap()
+    );
+    assert!(!store.try_lock_scheduler("node-b", t0(), ttl).await.unwrap());
+    assert!(
+        store
+            .try_lock(NodeLock::TelegramPolling, "node-a", t0(), ttl)
+            .await
+            .unwrap()
+    );
 }
 
 pub async fn scheduler_lock_race_gives_it_to_one_node(first: &dyn Store, second: &dyn Store) {

@@ -32,11 +32,23 @@ use crate::pipeline;
 
 /// An edition is still composed this long after its slot (e.g. after downtime).
 const GRACE: SignedDuration = SignedDuration::from_hours(3);
-const FETCH_TICK: Duration = Duration::from_secs(30);
-const SCHEDULE_TICK: Duration = Duration::from_secs(20);
-const DELIVER_TICK: Duration = Duration::from_secs(5);
-/// How long the scheduler's lock outlives its last renewal (each tick renews it).
-const SCHEDULER_LOCK_TTL: SignedDuration = SignedDuration::from_secs(90);
+
+/// An error with its causes (`{:#}` shows them only for `anyhow` errors).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A tick from the configuration (`[run]`; validated positive).
+fn tick(every: SignedDuration) -> Duration {
+    every.unsigned_abs()
+}
 
 pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
     let role = args.role;
@@ -85,7 +97,7 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
                 let stopped = async move {
                     let _ = stop.wait_for(|stopping| *stopping).await;
                 };
-                super::telegram::run_bot(app, telegram.clone(), stopped).await
+                super::telegram::run_bot(app, telegram.clone(), node_name(), stopped).await
             }
             _ => Ok(()),
         }
@@ -149,11 +161,11 @@ async fn fetch_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Resul
         let now = Timestamp::now();
         match ingester.run_once(now, &NoProgress).await {
             Ok(report) => tracing::info!(?report, "ingest pass"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "ingest pass failed"),
+            Err(e) => tracing::error!(error = chain(&e), "ingest pass failed"),
         }
         // Grouping into stories is the scheduler's (one node at a time): two
         // clusterers on one store would each open stories for the same articles.
-        if pause(&mut stop, FETCH_TICK).await {
+        if pause(&mut stop, tick(app.config.run.fetch_every)).await {
             return Ok(());
         }
     }
@@ -171,7 +183,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
         // others wait for its lock, which lapses when its node dies.
         match app
             .store
-            .try_lock_scheduler(&node, now, SCHEDULER_LOCK_TTL)
+            .try_lock_scheduler(&node, now, app.config.run.lock_lease)
             .await
         {
             Ok(true) => {
@@ -195,16 +207,31 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
             }
         }
         if !holding {
-            if pause(&mut stop, SCHEDULE_TICK).await {
+            if pause(&mut stop, tick(app.config.run.schedule_every)).await {
                 return Ok(());
             }
             continue;
         }
-        match pipeline::group_articles(app.store.as_ref(), &app.config, now).await {
+        let tick_started = std::time::Instant::now();
+        let mut keeper = pipeline::LockKeeper::new(&node, app.config.run.lock_lease);
+        match pipeline::group_articles_locked(
+            app.store.as_ref(),
+            &app.config,
+            now,
+            Some(&mut keeper),
+        )
+        .await
+        {
             Ok(report) => tracing::debug!(?report, "grouping pass"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "grouping failed"),
         }
         for channel in &app.config.channels {
+            // Renewed before each step: a long step must not let the lease
+            // lapse under the next one (another node would schedule too).
+            if !still_holding(app, &node).await {
+                holding = false;
+                break;
+            }
             if compose_slot(app, &renderer, channel, &mut handled, now).await {
                 // Subscribers whose own time has come get the edition due then
                 // (composed above for a slot that came now).
@@ -220,7 +247,16 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
                 }
             }
         }
-        if pause(&mut stop, SCHEDULE_TICK).await {
+        let took = tick_started.elapsed();
+        if took > tick(app.config.run.lock_lease) / 2 {
+            tracing::warn!(
+                ?took,
+                lease = %app.config.run.lock_lease,
+                "a scheduler tick took more than half the lock's lease (run.lock_lease): \
+                 another node may take the lock over while it runs"
+            );
+        }
+        if pause(&mut stop, tick(app.config.run.schedule_every)).await {
             if let Err(e) = app.store.unlock_scheduler(&node).await {
                 tracing::warn!(
                     error = format!("{e:#}"),
@@ -232,8 +268,31 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
     }
 }
 
+/// Renews the scheduler's lock between the steps of a tick; false (and
+/// logged) when another node took it over meanwhile.
+async fn still_holding(app: &App, node: &str) -> bool {
+    match app
+        .store
+        .try_lock_scheduler(node, Timestamp::now(), app.config.run.lock_lease)
+        .await
+    {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::warn!(%node, "scheduler lock lost to another node during a tick");
+            false
+        }
+        Err(e) => {
+            tracing::error!(
+                error = format!("{e:#}"),
+                "scheduler lock failed; will retry"
+            );
+            false
+        }
+    }
+}
+
 /// A name for this node, unique among the running nodes: host and process.
-fn node_name() -> String {
+pub fn node_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())
@@ -301,9 +360,9 @@ async fn deliver_loop(
         // when Telegram's limits pace it.
         match outbox.run(app.store.as_ref(), &Timestamp::now).await {
             Ok(report) => tracing::debug!(?report, "delivery pass"),
-            Err(e) => tracing::error!(error = format!("{e:#}"), "delivery pass failed"),
+            Err(e) => tracing::error!(error = chain(&e), "delivery pass failed"),
         }
-        if pause(&mut stop, DELIVER_TICK).await {
+        if pause(&mut stop, tick(app.config.run.deliver_every)).await {
             return Ok(());
         }
     }

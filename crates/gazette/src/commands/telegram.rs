@@ -25,7 +25,8 @@ pub async fn run(app: &App, cmd: TelegramCommand) -> anyhow::Result<()> {
                     "telegram.bot.mode is \"off\": set it to \"polling\" or \"webhook\" to run the bot"
                 ));
             }
-            run_bot(app, telegram, crate::commands::run::wait_for_signal()).await
+            let node = crate::commands::run::node_name();
+            run_bot(app, telegram, node, crate::commands::run::wait_for_signal()).await
         }
     }
 }
@@ -75,10 +76,12 @@ fn bot_channel(app: &App) -> anyhow::Result<&ChannelConfig> {
 }
 
 /// Runs the subscriber bot as configured (polling or webhook) until `stop`;
-/// returns at once when the bot is off.
+/// returns at once when the bot is off. It polls only while `node` holds the polling lock (`run.lock_lease`), so that several
+/// nodes on one store never poll at once.
 pub async fn run_bot(
     app: &App,
     telegram: Arc<Telegram>,
+    node: String,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let bot_config = &app.config.telegram.bot;
@@ -86,12 +89,15 @@ pub async fn run_bot(
         return Ok(());
     }
     let channel = bot_channel(app)?.clone();
-    let bot = Arc::new(Bot::new(
-        telegram,
-        app.store.clone(),
-        channel,
-        Arc::new(Renderer::new(None)?),
-    ));
+    let bot = Arc::new(
+        Bot::new(
+            telegram,
+            app.store.clone(),
+            channel,
+            Arc::new(Renderer::new(None)?),
+        )
+        .with_poll_lock(node, app.config.run.lock_lease),
+    );
     bot.start().await?;
     match &bot_config.mode {
         BotMode::Off => Ok(()),

@@ -18,6 +18,14 @@
 //! with 401, and updates below the stored offset (Telegram re-posting) are
 //! acknowledged without being handled again.
 //!
+//! Several nodes sharing a store may all run the bot: with
+//! [`Bot::with_poll_lock`], only the node holding the store's
+//! [`NodeLock::TelegramPolling`] calls `getUpdates` (Telegram answers a second
+//! poller with 409 and both would handle the same updates); it renews the lock
+//! before each call (long polls last at most a third of the lease) and while
+//! handling a batch once a third of the lease has passed, stops handling when
+//! the lock was lost, and another node takes over once the lock lapses.
+//!
 //! ```no_run
 //! # async fn example(bot: gazette_deliver::telegram::Bot) -> Result<(), Box<dyn std::error::Error>> {
 //! bot.start().await?; // getMe, setMyCommands
@@ -39,7 +47,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use gazette_core::config::{ChannelConfig, ChatTarget, Secret};
-use gazette_core::{Store, StoreError, Subscriber};
+use gazette_core::{NodeLock, Store, StoreError, Subscriber};
 use gazette_editions::{RenderError, Renderer};
 use jiff::{SignedDuration, Timestamp};
 use url::Url;
@@ -82,6 +90,8 @@ pub struct Bot {
     renderer: Arc<Renderer>,
     /// The bot's username, from `getMe`, to recognise `/cmd@this_bot`.
     username: Mutex<Option<String>>,
+    /// Poll only while holding the polling lock as this node, for this lease.
+    poll_lock: Option<(String, SignedDuration)>,
 }
 
 impl Bot {
@@ -98,7 +108,38 @@ impl Bot {
             channel,
             renderer,
             username: Mutex::new(None),
+            poll_lock: None,
         }
+    }
+
+    /// The same bot polling only while `node` holds the store's
+    /// [`NodeLock::TelegramPolling`], taken and renewed for `lease` (see the
+    /// [module docs](self)). Long polls are kept under a third of the lease.
+    pub fn with_poll_lock(self, node: String, lease: SignedDuration) -> Bot {
+        Bot {
+            poll_lock: Some((node, lease)),
+            ..self
+        }
+    }
+
+    /// Takes or renews the polling lock (always true without one).
+    async fn hold_poll_lock(&self, holding: &mut bool) -> Result<bool, BotError> {
+        let Some((node, lease)) = &self.poll_lock else {
+            return Ok(true);
+        };
+        let held = self
+            .store
+            .try_lock(NodeLock::TelegramPolling, node, Timestamp::now(), *lease)
+            .await?;
+        if held != *holding {
+            if held {
+                tracing::info!(%node, "this node polls the bot's updates (lock taken)");
+            } else {
+                tracing::warn!(%node, "another node polls the bot's updates now");
+            }
+            *holding = held;
+        }
+        Ok(held)
     }
 
     /// Checks the token (`getMe`) and sets the command menus (English by
@@ -260,53 +301,94 @@ impl Bot {
         if let Err(e) = api.delete_webhook().await {
             tracing::warn!(error = %e, "cannot remove the webhook before polling");
         }
-        let mut offset = self.store.telegram_offset(bot_id).await?;
         let mut pause = Duration::from_secs(1);
-        loop {
-            let params = GetUpdates {
-                offset,
-                limit: 100,
-                timeout: u32::try_from(wait.as_secs()).unwrap_or(50).min(50),
-                allowed_updates: vec!["message".into()],
-            };
-            let polled = tokio::select! {
-                () = &mut stop => return Ok(()),
-                polled = api.get_updates(&params) => polled,
-            };
-            let updates = match polled {
-                Ok(updates) => {
-                    pause = Duration::from_secs(1);
-                    updates
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in = ?pause, "getUpdates failed");
-                    if matches!(e, ApiError::Refused { code: 409, .. }) {
-                        let _ = api.delete_webhook().await;
-                    }
+        let mut holding = false;
+        let mut renewed = std::time::Instant::now();
+        // A long poll ends well within the lock's lease, which is renewed after it.
+        let wait = match &self.poll_lock {
+            Some((_, lease)) => wait.min(*lease / 3),
+            None => wait,
+        };
+        let result = async {
+            loop {
+                renewed = std::time::Instant::now();
+                if !self.hold_poll_lock(&mut holding).await? {
+                    // Another node polls; try again within its lease.
+                    let retry = match &self.poll_lock {
+                        Some((_, lease)) => (*lease / 3).unsigned_abs(),
+                        None => Duration::from_secs(1),
+                    };
                     tokio::select! {
                         () = &mut stop => return Ok(()),
-                        () = tokio::time::sleep(pause) => {}
+                        () = tokio::time::sleep(retry) => {}
                     }
-                    pause = (pause * 2).min(Duration::from_secs(60));
                     continue;
                 }
-            };
-            for update in updates {
-                // The daemon's edge: the time an update is handled.
-                if let Err(e) = self.handle(&update, Timestamp::now()).await {
-                    match e {
-                        BotError::Store(e) => return Err(e.into()),
-                        other => {
-                            tracing::error!(update = update.update_id, error = %other, "update not handled")
+                // Read each time the lock is held: another node may have moved it.
+                let offset = self.store.telegram_offset(bot_id).await?;
+                let params = GetUpdates {
+                    offset,
+                    limit: 100,
+                    timeout: u32::try_from(wait.as_secs()).unwrap_or(50).min(50),
+                    allowed_updates: vec!["message".into()],
+                };
+                let polled = tokio::select! {
+                    () = &mut stop => return Ok(()),
+                    polled = api.get_updates(&params) => polled,
+                };
+                let updates = match polled {
+                    Ok(updates) => {
+                        pause = Duration::from_secs(1);
+                        updates
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_in = ?pause, "getUpdates failed");
+                        if matches!(e, ApiError::Refused { code: 409, .. }) {
+                            let _ = api.delete_webhook().await;
+                        }
+                        tokio::select! {
+                            () = &mut stop => return Ok(()),
+                            () = tokio::time::sleep(pause) => {}
+                        }
+                        pause = (pause * 2).min(Duration::from_secs(60));
+                        continue;
+                    }
+                };
+                for update in updates {
+                    // The daemon's edge: the time an update is handled.
+                    if let Err(e) = self.handle(&update, Timestamp::now()).await {
+                        match e {
+                            BotError::Store(e) => return Err(e.into()),
+                            other => {
+                                tracing::error!(update = update.update_id, error = %other, "update not handled")
+                            }
                         }
                     }
+                    self.store
+                        .set_telegram_offset(bot_id, update.update_id + 1)
+                        .await?;
+                    // Lost the lock (this node stalled): the new holder
+                    // continues from the offset. Renewed once a third of the
+                    // lease has passed (not a write per update).
+                    if let Some((_, lease)) = &self.poll_lock
+                        && renewed.elapsed() > (*lease / 3).unsigned_abs()
+                    {
+                        if !self.hold_poll_lock(&mut holding).await? {
+                            break;
+                        }
+                        renewed = std::time::Instant::now();
+                    }
                 }
-                offset = Some(update.update_id + 1);
-                self.store
-                    .set_telegram_offset(bot_id, update.update_id + 1)
-                    .await?;
             }
         }
+        .await;
+        if let Some((node, _)) = &self.poll_lock
+            && holding
+            && let Err(e) = self.store.unlock(NodeLock::TelegramPolling, node).await
+        {
+            tracing::warn!(error = %e, "could not release the polling lock; it lapses by itself");
+        }
+        result
     }
 
     /// A router answering Telegram's webhook posts on `url`'s path, checking `secret`.
