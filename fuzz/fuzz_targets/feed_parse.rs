@@ -44,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(feed) => {
             for entry in &feed.entries {
                 // Every entry has an identity (the feed's, its link, or a hash).
-                assert!(!entry.id.trim().is_empty(), "entry without an id: {entry:?}");
+                assert!(
+                    !entry.id.trim().is_empty(),
+                    "entry without an id: {entry:?}"
+                );
                 // Titles and summaries are single lines of plain text.
                 for line in [&entry.title, &entry.summary].into_iter().flatten() {
                     assert_eq!(line.trim(), line, "untrimmed text {line:?}");
@@ -53,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(FeedError::ParserPanic { message }) => {
             let mut seen = SEEN_PANICS.lock().unwrap();
-            if seen.get_or_insert_with(HashSet::new).insert(message.clone()) {
+            if seen
+                .get_or_insert_with(HashSet::new)
+                .insert(message.clone())
+            {
                 eprintln!("feed-rs panic caught by the guard: {message}");
             }
         }

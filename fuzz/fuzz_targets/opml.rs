@@ -35,7 +35,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let written = write_opml("fuzz", &feeds);
-    let again = parse_opml(written.as_bytes())
-        .unwrap_or_else(|e| panic!("write_opml wrote OPML that parse_opml refuses: {e}\n{written}"));
-    assert_eq!(normalised(&feeds), normalised(&again), "OPML round trip changed the feeds:\n{written}");
+    let again = parse_opml(written.as_bytes()).unwrap_or_else(|e| {
+        panic!("write_opml wrote OPML that parse_opml refuses: {e}\n{written}")
+    });
+    assert_eq!(
+        normalised(&feeds),
+        normalised(&again),
+        "OPML round trip changed the feeds:\n{written}"
+    );
 });

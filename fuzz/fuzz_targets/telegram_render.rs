@@ -121,10 +121,9 @@ fn story(i: usize, s: &StoryIn) -> (RankedStory, usize) {
     // Everything the story's template can show, escaped at worst 6 bytes a byte.
     let size = story.title.len()
         + story.summary.iter().map(String::len).sum::<usize>()
-        + story
-            .key_quote
-            .as_ref()
-            .map_or(0, |q| q.text.len() + q.speaker.as_ref().map_or(0, String::len))
+        + story.key_quote.as_ref().map_or(0, |q| {
+            q.text.len() + q.speaker.as_ref().map_or(0, String::len)
+        })
         + story
             .sources
             .iter()
@@ -153,7 +152,11 @@ fuzz_target!(|input: Input| {
     assert!(!parts.is_empty());
     for part in &parts {
         assert!(!part.is_empty(), "an empty part");
-        assert!(utf16(part) <= LIMIT, "a part of {} UTF-16 units", utf16(part));
+        assert!(
+            utf16(part) <= LIMIT,
+            "a part of {} UTF-16 units",
+            utf16(part)
+        );
         if let Err(e) = html::parse(part) {
             panic!("Telegram would refuse this part ({e}):\n{part}");
         }

@@ -46,7 +46,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(!term.is_empty() && *count > 0);
     }
     if words(text).next().is_none() {
-        assert_eq!(analysis.fingerprint, 0, "a text without words has fingerprint 0");
+        assert_eq!(
+            analysis.fingerprint, 0,
+            "a text without words has fingerprint 0"
+        );
     }
 
     let mut end = 0;
@@ -68,7 +71,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(q.span.start >= end && q.span.end <= text.len() && q.span.start < q.span.end);
         assert!(text.is_char_boundary(q.span.start) && text.is_char_boundary(q.span.end));
         let (s, e) = range_in(text, q.text);
-        assert!(s >= q.span.start && e <= q.span.end, "quote text outside its span");
+        assert!(
+            s >= q.span.start && e <= q.span.end,
+            "quote text outside its span"
+        );
         end = q.span.end;
     }
     let folded = fold(text);

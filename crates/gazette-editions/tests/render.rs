@@ -766,7 +766,10 @@ fn texts_that_clean_to_nothing_leave_no_blank_lines() {
     edition.stories.truncate(1);
     let telegram = single(render(&edition, "", Format::Telegram));
     let (_, story) = telegram.split_once("\n\n").expect("header, then the story");
-    assert!(!story.contains("\n\n"), "a blank line in the story: {story:?}");
+    assert!(
+        !story.contains("\n\n"),
+        "a blank line in the story: {story:?}"
+    );
     assert!(story.starts_with("<b>1. : : :</b>\nSources"), "{story:?}");
     assert!(!story.contains("blockquote"), "{story:?}");
     let html = single(render(&edition, "T", Format::Html));
