@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use gazette_ingest::parse_feed;
+use gazette_ingest::{parse_feed, parse_opml, write_opml};
 use url::Url;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -32,4 +32,23 @@ fn a_second_xml_declaration_is_read_not_a_parser_panic() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(feed.entries.len(), 1);
+}
+
+/// An outline without a title (its `text` attribute garbled here) was exported
+/// with its URL as the text, and that came back as a title on import: the
+/// export → import round trip changed the feed.
+#[test]
+fn an_untitled_feed_survives_export_and_import() {
+    let feeds = parse_opml(&fixture("untitled-feed-round-trip.opml")).unwrap();
+    assert_eq!(feeds.len(), 2);
+    let untitled = feeds
+        .iter()
+        .find(|f| f.url.as_str() == "https://gamma.erample/rss")
+        .unwrap();
+    assert_eq!(untitled.title, None);
+    let mut again = parse_opml(write_opml("t", &feeds).as_bytes()).unwrap();
+    let mut feeds = feeds;
+    feeds.sort_by(|a, b| a.url.cmp(&b.url));
+    again.sort_by(|a, b| a.url.cmp(&b.url));
+    assert_eq!(feeds, again);
 }
