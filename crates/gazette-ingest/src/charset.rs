@@ -124,10 +124,16 @@ fn declared_encodings(bytes: &[u8]) -> Vec<Range<usize>> {
                 .get(5)
                 .is_some_and(|&b| b.is_ascii_whitespace() || b == b'?')
         {
-            if let Some(range) = declared_encoding(rest) {
+            // The value lies inside this declaration, and scanning goes on
+            // after it, so ranges never overlap (fuzzing found overlapping
+            // ones when the first `?>` belonged to a later declaration).
+            let Some(end) = find(rest, b"?>") else {
+                break;
+            };
+            if let Some(range) = declared_encoding(&rest[..end + 2]) {
                 found.push(at + range.start..at + range.end);
             }
-            at + 5
+            at + end + 2
         } else {
             at + 1
         };

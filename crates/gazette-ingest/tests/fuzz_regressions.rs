@@ -52,3 +52,17 @@ fn an_untitled_feed_survives_export_and_import() {
     again.sort_by(|a, b| a.url.cmp(&b.url));
     assert_eq!(feeds, again);
 }
+
+/// Three `<?xml` openings before the first `?>`: the rewriting of declared
+/// encodings (added for `a_second_xml_declaration_is_read_not_a_parser_panic`)
+/// found the same `encoding` value three times and replaced it at stale
+/// offsets, slicing out of range. Found by the OPML target.
+#[test]
+fn declarations_sharing_one_end_are_rewritten_once() {
+    let bytes = fixture("overlapping-declarations.opml");
+    let decoded = gazette_ingest::charset::decode(&bytes, None);
+    assert_eq!(decoded.text.matches("encoding=\"utf-8").count(), 1);
+    // Whatever it says, it is an answer, not a panic.
+    let _ = parse_opml(&bytes);
+    let _ = parse_feed(&bytes, None, None);
+}
