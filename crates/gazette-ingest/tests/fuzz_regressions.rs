@@ -66,3 +66,22 @@ fn declarations_sharing_one_end_are_rewritten_once() {
     let _ = parse_opml(&bytes);
     let _ = parse_feed(&bytes, None, None);
 }
+
+/// A declaration that `charset::decode` does not see as one (it follows a
+/// malformed tag holding `<!--`, which quick-xml reads as part of the tag, not
+/// as a comment) still made quick-xml panic; the guard now retries with later
+/// declarations made ordinary processing instructions.
+#[test]
+fn a_declaration_hidden_after_a_malformed_tag_is_not_a_parser_panic() {
+    let result = parse_feed(&fixture("declaration-after-malformed-tag.xml"), None, None);
+    match result {
+        Ok(feed) => {
+            assert_eq!(feed.title.as_deref(), Some("Hidden declaration"));
+            assert_eq!(feed.entries.len(), 2);
+        }
+        Err(e) => assert!(
+            !matches!(e, gazette_ingest::FeedError::ParserPanic { .. }),
+            "{e}"
+        ),
+    }
+}
