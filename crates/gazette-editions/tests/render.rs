@@ -744,3 +744,36 @@ mod telegram_property {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Regressions found by fuzzing (fuzz/README.md)
+// ---------------------------------------------------------------------------
+
+/// `fuzz/regressions/telegram_render/empty-summary-sentence`: a summary
+/// sentence or a quote that cleans to nothing (empty, spaces, control or bidi
+/// characters only) rendered a blank line inside a Telegram story (which reads
+/// as a message break) and an empty `«  »` quote.
+#[test]
+fn texts_that_clean_to_nothing_leave_no_blank_lines() {
+    let mut edition = french(fixture());
+    let story = &mut edition.stories[0];
+    story.title = ": : :".into();
+    story.summary = vec![String::new(), " \u{7}\t".into(), "\u{202E}".into()];
+    story.key_quote = Some(Quote {
+        text: " \u{1b} ".into(),
+        speaker: None,
+    });
+    edition.stories.truncate(1);
+    let telegram = single(render(&edition, "", Format::Telegram));
+    let (_, story) = telegram.split_once("\n\n").expect("header, then the story");
+    assert!(
+        !story.contains("\n\n"),
+        "a blank line in the story: {story:?}"
+    );
+    assert!(story.starts_with("<b>1. : : :</b>\nSources"), "{story:?}");
+    assert!(!story.contains("blockquote"), "{story:?}");
+    let html = single(render(&edition, "T", Format::Html));
+    assert!(!html.contains("<blockquote"), "{html}");
+    let text = single(render(&edition, "T", Format::Text));
+    assert!(!text.contains("«"), "{text}");
+}

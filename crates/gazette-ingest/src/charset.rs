@@ -62,7 +62,10 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         },
     );
     let mut text = decoded.text;
-    if let Some(range) = declared_encoding(text.as_bytes()) {
+    // Later declarations too: feed-rs switches the decoder on every one it
+    // meets, and quick-xml panics when that happens after the document's
+    // start (found by fuzzing: a feed with a second `<?xml … encoding="ISO-8859-1"?>`).
+    for range in declared_encodings(text.as_bytes()).into_iter().rev() {
         text.replace_range(range, "utf-8");
     }
     Decoded {
@@ -99,6 +102,43 @@ fn declared_encoding(bytes: &[u8]) -> Option<Range<usize>> {
     let value_start = i + 1;
     let value_len = decl[value_start..].iter().position(|&b| b == quote)?;
     Some(value_start..value_start + value_len)
+}
+
+/// The byte ranges of the `encoding` values of every XML declaration that an
+/// XML parser would report: the leading one, and any `<?xml …?>` further on
+/// outside comments and CDATA sections (not well-formed, but parsers report
+/// them as declarations all the same).
+fn declared_encodings(bytes: &[u8]) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(p) = bytes[i..].iter().position(|&b| b == b'<') {
+        let at = i + p;
+        let rest = &bytes[at..];
+        let skip_to = |end: &[u8]| find(rest, end).map_or(bytes.len(), |e| at + e + end.len());
+        i = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<?xml")
+            && rest
+                .get(5)
+                .is_some_and(|&b| b.is_ascii_whitespace() || b == b'?')
+        {
+            // The value lies inside this declaration, and scanning goes on
+            // after it, so ranges never overlap (fuzzing found overlapping
+            // ones when the first `?>` belonged to a later declaration).
+            let Some(end) = find(rest, b"?>") else {
+                break;
+            };
+            if let Some(range) = declared_encoding(&rest[..end + 2]) {
+                found.push(at + range.start..at + range.end);
+            }
+            at + end + 2
+        } else {
+            at + 1
+        };
+    }
+    found
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -174,6 +214,19 @@ mod tests {
     fn ascii_readable_utf16_declaration_is_ignored() {
         let d = decode(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><t>x</t>", None);
         assert_eq!(d.source, CharsetSource::ValidUtf8);
+    }
+
+    #[test]
+    fn later_declarations_say_utf8_too_outside_comments_and_cdata() {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><?xml version=\"1.0\" \
+                    encoding=\"ISO-8859-1\" ?><![CDATA[<?xml version='1.0' encoding='koi8-r'?>]]>\
+                    <!-- <?xml version='1.0' encoding='koi8-r'?> --><?xml-stylesheet encoding='x'?></rss>";
+        let d = decode(text.as_bytes(), None);
+        assert_eq!(
+            d.text,
+            text.replace("UTF-8", "utf-8")
+                .replace("ISO-8859-1", "utf-8")
+        );
     }
 
     #[test]

@@ -34,8 +34,11 @@
 //! A panic must not take down an ingest pass, so the parse runs under
 //! [`std::panic::catch_unwind`]. After a panic the document is parsed once
 //! more with a space inserted between every e-mail address and an adjacent
-//! non-ASCII character (only then: the text is not altered otherwise); if that
-//! panics too, the feed gets [`FeedError::ParserPanic`]. This relies on the
+//! non-ASCII character (only then: the text is not altered otherwise), or, when
+//! quick-xml refused to switch encodings mid-document (a second XML declaration
+//! `charset::decode` could not rewrite, found by fuzzing), with every later
+//! `<?xml` made an ordinary processing instruction; if that panics too, the
+//! feed gets [`FeedError::ParserPanic`]. This relies on the
 //! default `panic = "unwind"`; the panic message still reaches the panic hook
 //! (standard error).
 
@@ -292,12 +295,21 @@ fn parse_guarded(text: &str, base: Option<&Url>) -> Result<model::Feed, FeedErro
         Ok(result) => return result.map_err(|e| parse_error(e, text)),
         Err(message) => message,
     };
-    let Some(patched) = separate_emails(text) else {
+    // quick-xml panics when feed-rs asks it to switch decoders after the
+    // document's start (an XML declaration further on that `charset::decode`
+    // could not rewrite, e.g. one hidden in a malformed tag): read those as
+    // ordinary processing instructions.
+    let patch = if message.contains("set_encoding") {
+        later_declarations_neutralised(text)
+    } else {
+        separate_emails(text)
+    };
+    let Some(patched) = patch else {
         return Err(FeedError::ParserPanic { message });
     };
     tracing::warn!(
         panic = %message,
-        "feed parser panicked; retrying with e-mail addresses separated from adjacent characters"
+        "feed parser panicked; retrying once with the document patched around the known cause"
     );
     match parse_catching_panics(&patched, base) {
         Ok(result) => result.map_err(|e| parse_error(e, &patched)),
@@ -327,6 +339,17 @@ fn parse_catching_panics(
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "panic without a message".to_string())
     })
+}
+
+/// The text with every `<?xml` after its start turned into `<?_xml` (a
+/// processing instruction feed-rs ignores), or `None` when there is none.
+fn later_declarations_neutralised(text: &str) -> Option<String> {
+    let first = text.get(1..)?.find("<?xml")? + 1;
+    Some(format!(
+        "{}{}",
+        &text[..first],
+        text[first..].replace("<?xml", "<?_xml")
+    ))
 }
 
 /// The text with a space between every e-mail address and an adjacent

@@ -128,8 +128,19 @@ impl StoryView {
         StoryView {
             number,
             title: clean(&story.title),
-            summary: story.summary.iter().map(|s| clean(s)).collect(),
-            key_quote: story.key_quote.as_ref().map(QuoteView::new),
+            // A sentence that cleans to nothing would be a blank line in every
+            // format (and a blank line inside a Telegram story): found by fuzzing.
+            summary: story
+                .summary
+                .iter()
+                .map(|s| clean(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
+            key_quote: story
+                .key_quote
+                .as_ref()
+                .map(QuoteView::new)
+                .filter(|q| !q.text.is_empty()),
             sources: story.sources.iter().map(SourceView::new).collect(),
             update: story.update,
             coverage: coverage(story.outlet_count, lang),
