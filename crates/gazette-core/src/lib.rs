@@ -24,6 +24,8 @@ pub mod ids;
 pub mod model;
 pub mod report;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use ids::*;
 pub use model::*;

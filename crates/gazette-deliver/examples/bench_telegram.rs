@@ -18,7 +18,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use gazette_core::config::RawConfig;
-use gazette_core::{NewEdition, RankedStory, SourceLink, Store, StoryId, Subscriber};
+use gazette_core::testing::long_ranked_story;
+use gazette_core::{NewEdition, Store, Subscriber};
 use gazette_deliver::telegram::{Telegram, queue_subscribers};
 use gazette_deliver::{Outbox, OutboxConfig, SinkContext};
 use gazette_editions::Renderer;
@@ -62,32 +63,6 @@ fn args() -> Result<Args, String> {
     Ok(parsed)
 }
 
-fn story(id: i64) -> RankedStory {
-    RankedStory {
-        story_id: StoryId(id),
-        title: format!("Story {id}: the news of the day"),
-        score: 100.0 - id as f64,
-        signals: vec![],
-        summary: vec![format!(
-            "Story {id}. {}",
-            "Details of the story. ".repeat(70)
-        )],
-        key_quote: None,
-        sources: vec![SourceLink {
-            url: format!("https://news.example/{id}").parse().expect("a URL"),
-            outlet: "news.example".into(),
-            title: format!("Story {id}"),
-            lang: "en".into(),
-        }],
-        outlet_count: 3,
-        article_count: 4,
-        languages: vec!["en".into()],
-        first_seen: "2026-01-15T04:00:00Z".parse().expect("an instant"),
-        last_seen: "2026-01-15T05:00:00Z".parse().expect("an instant"),
-        update: false,
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = args().map_err(|e| {
@@ -112,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // An edition that renders to exactly two messages.
     let slot: jiff::Zoned = "2026-01-15T07:30:00+01:00[Europe/Paris]".parse()?;
-    let mut stories = vec![story(1)];
+    let mut stories = vec![long_ranked_story(1)];
     let edition = loop {
         let edition = NewEdition {
             channel: "bench".into(),
@@ -130,7 +105,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(parts.len(), 2, "two parts exactly");
             break edition;
         }
-        stories.push(story(stories.len() as i64 + 1));
+        stories.push(long_ranked_story(stories.len() as i64 + 1));
     };
     let parts = renderer
         .render(&edition, &channel.title, gazette_core::Format::Telegram)?

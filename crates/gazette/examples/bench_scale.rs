@@ -42,7 +42,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use gazette_core::config::RawConfig;
-use gazette_core::{NewEdition, RankedStory, SourceLink, Store, StoryId, Subscriber};
+use gazette_core::testing::long_ranked_story;
+use gazette_core::{NewEdition, Store, Subscriber};
 use gazette_editions::Renderer;
 use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
 use jiff::SignedDuration;
@@ -410,32 +411,6 @@ async fn ingest(
 
 // ----- delivery ---------------------------------------------------------------
 
-fn story(id: i64) -> RankedStory {
-    RankedStory {
-        story_id: StoryId(id),
-        title: format!("Story {id}: the news of the day"),
-        score: 100.0 - id as f64,
-        signals: vec![],
-        summary: vec![format!(
-            "Story {id}. {}",
-            "Details of the story. ".repeat(70)
-        )],
-        key_quote: None,
-        sources: vec![SourceLink {
-            url: format!("https://news.example/{id}").parse().expect("a URL"),
-            outlet: "news.example".into(),
-            title: format!("Story {id}"),
-            lang: "en".into(),
-        }],
-        outlet_count: 3,
-        article_count: 4,
-        languages: vec!["en".into()],
-        first_seen: "2026-01-15T04:00:00Z".parse().expect("an instant"),
-        last_seen: "2026-01-15T05:00:00Z".parse().expect("an instant"),
-        update: false,
-    }
-}
-
 struct DeliverResult {
     nodes: usize,
     messages: usize,
@@ -474,7 +449,7 @@ async fn deliver(
 
     // An edition of exactly two messages, queued for every subscriber.
     let slot: jiff::Zoned = "2026-01-15T07:30:00+00:00[UTC]".parse()?;
-    let mut stories = vec![story(1)];
+    let mut stories = vec![long_ranked_story(1)];
     let edition = loop {
         let edition = NewEdition {
             channel: "bench".into(),
@@ -491,7 +466,7 @@ async fn deliver(
         if parts.len() >= 2 {
             break edition;
         }
-        stories.push(story(stories.len() as i64 + 1));
+        stories.push(long_ranked_story(stories.len() as i64 + 1));
     };
     store.insert_edition(&edition).await?;
     let chats: Vec<i64> = (1..=args.subscribers).map(|i| 100_000 + i).collect();

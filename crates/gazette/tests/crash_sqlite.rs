@@ -26,9 +26,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use gazette_core::config::RawConfig;
-use gazette_core::{
-    DeliveryState, EditionId, NewEdition, RankedStory, SourceLink, Store, StoryId, Subscriber,
-};
+use gazette_core::{DeliveryState, EditionId, NewEdition, Store, Subscriber};
 use gazette_editions::Renderer;
 use gazette_store::SqliteStore;
 use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
@@ -318,32 +316,6 @@ const CHATS: i64 = 240;
 /// `[deliver] concurrency`: at most this many parts in flight at a kill.
 const IN_FLIGHT: usize = 16;
 
-fn story(id: i64) -> RankedStory {
-    RankedStory {
-        story_id: StoryId(id),
-        title: format!("Story {id}"),
-        score: 100.0 - id as f64,
-        signals: vec![],
-        summary: vec![format!(
-            "Story {id}. {}",
-            "Details of the story. ".repeat(70)
-        )],
-        key_quote: None,
-        sources: vec![SourceLink {
-            url: format!("https://news.example/{id}").parse().unwrap(),
-            outlet: "news.example".into(),
-            title: format!("Story {id}"),
-            lang: "en".into(),
-        }],
-        outlet_count: 3,
-        article_count: 3,
-        languages: vec!["en".into()],
-        first_seen: "2026-01-15T05:00:00Z".parse().unwrap(),
-        last_seen: "2026-01-15T06:00:00Z".parse().unwrap(),
-        update: false,
-    }
-}
-
 fn deliver_config(data_dir: &Path, api_base: &str) -> String {
     format!(
         r#"data_dir = "{}"
@@ -414,7 +386,9 @@ async fn delivery_killed_three_times_sends_everything_in_order_within_the_repeat
             window_end: slot.timestamp(),
             composed_at: slot.timestamp(),
             lang: "en".into(),
-            stories: (1..=3).map(story).collect(),
+            stories: (1..=3)
+                .map(gazette_core::testing::long_ranked_story)
+                .collect(),
         })
         .await
         .unwrap()
