@@ -105,6 +105,35 @@ fn node(dir: &Path, i: usize) -> Child {
     spawn_node(dir, "fetch", &format!("node{i}.log"))
 }
 
+/// Subscribes the store configured in `dir/gazette.toml` to feeds 0 to
+/// `feeds - 1` of the local server at `addr`, through an OPML import as a
+/// user would.
+fn import_feeds(dir: &Path, addr: std::net::SocketAddr, feeds: usize) {
+    let outlines: String = (0..feeds)
+        .map(|n| {
+            format!(
+                "<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"
+            )
+        })
+        .collect();
+    std::fs::write(
+        dir.join("feeds.opml"),
+        format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>t</title></head><body>{outlines}</body></opml>"),
+    )
+    .unwrap();
+    gazette(dir)
+        .args([
+            "-q",
+            "--config",
+            "gazette.toml",
+            "feeds",
+            "import",
+            "feeds.opml",
+        ])
+        .assert()
+        .success();
+}
+
 #[test]
 fn three_fetch_nodes_share_the_feeds_and_one_killed_loses_and_doubles_nothing() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -135,29 +164,7 @@ fn three_fetch_nodes_share_the_feeds_and_one_killed_loses_and_doubles_nothing() 
         ),
     )
     .unwrap();
-    let outlines: String = (0..FEEDS)
-        .map(|n| {
-            format!(
-                "<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"
-            )
-        })
-        .collect();
-    std::fs::write(
-        dir.path().join("feeds.opml"),
-        format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>t</title></head><body>{outlines}</body></opml>"),
-    )
-    .unwrap();
-    gazette(dir.path())
-        .args([
-            "-q",
-            "--config",
-            "gazette.toml",
-            "feeds",
-            "import",
-            "feeds.opml",
-        ])
-        .assert()
-        .success();
+    import_feeds(dir.path(), addr, FEEDS);
 
     let total_hits = || {
         served
@@ -359,7 +366,7 @@ mod full {
     use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
     use jiff::{SignedDuration, Timestamp};
 
-    use super::{gazette, pg, spawn_node};
+    use super::{import_feeds, pg, spawn_node};
 
     const FEEDS: usize = 500;
     /// Entries per feed in each batch; the second batch appears after the first slot.
@@ -560,29 +567,7 @@ mod full {
             ),
         )
         .unwrap();
-        let outlines: String = (0..FEEDS)
-            .map(|n| {
-                format!(
-                    "<outline type=\"rss\" text=\"Feed {n}\" xmlUrl=\"http://{addr}/feed/{n}.xml\"/>"
-                )
-            })
-            .collect();
-        std::fs::write(
-            dir.path().join("feeds.opml"),
-            format!("<?xml version=\"1.0\"?><opml version=\"2.0\"><head><title>t</title></head><body>{outlines}</body></opml>"),
-        )
-        .unwrap();
-        gazette(dir.path())
-            .args([
-                "-q",
-                "--config",
-                "gazette.toml",
-                "feeds",
-                "import",
-                "feeds.opml",
-            ])
-            .assert()
-            .success();
+        import_feeds(dir.path(), addr, FEEDS);
 
         let mut nodes: Vec<Option<Child>> = (0..NODES)
             .map(|i| Some(spawn_node(dir.path(), "all", &format!("full{i}.log"))))
