@@ -292,6 +292,25 @@ impl Gazette {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// Signs in to the admin pages with the right token through `client`;
+    /// returns the session cookie as set (attributes included), after
+    /// checking that it is not the token itself.
+    pub async fn sign_in(&self, client: &reqwest::Client) -> String {
+        let response = client
+            .post(self.url("admin/login"))
+            .form(&[("token", ADMIN_TOKEN)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(!cookie.contains(ADMIN_TOKEN), "{cookie}");
+        cookie
+    }
 }
 
 /// A client that follows no redirects and keeps no cookies.
