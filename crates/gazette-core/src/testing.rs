@@ -1,7 +1,7 @@
 //! Fixtures for tests, examples and benchmarks of the other crates (feature
 //! `testing`, enabled by their dev-dependencies only).
 
-use crate::{RankedStory, SourceLink, StoryId};
+use crate::{NewEdition, RankedStory, SourceLink, StoryId};
 
 /// A ranked story `id` of one English source, with `summary` as its only
 /// summary sentence: the editions the delivery tests and benchmarks send.
@@ -37,4 +37,18 @@ pub fn long_ranked_story(id: i64) -> RankedStory {
         id,
         format!("Story {id}. {}", "Details of the story. ".repeat(70)),
     )
+}
+
+/// An English edition of `channel` for `slot` holding `stories`, composed at
+/// the slot over the twelve hours before it.
+pub fn new_edition(channel: &str, slot: &jiff::Zoned, stories: Vec<RankedStory>) -> NewEdition {
+    NewEdition {
+        channel: channel.into(),
+        slot: slot.clone(),
+        window_start: slot.timestamp() - jiff::SignedDuration::from_hours(12),
+        window_end: slot.timestamp(),
+        composed_at: slot.timestamp(),
+        lang: "en".into(),
+        stories,
+    }
 }

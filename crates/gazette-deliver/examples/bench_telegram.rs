@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use gazette_core::config::RawConfig;
-use gazette_core::testing::long_ranked_story;
-use gazette_core::{NewEdition, Store, Subscriber};
+use gazette_core::testing::{long_ranked_story, new_edition};
+use gazette_core::{Store, Subscriber};
 use gazette_deliver::telegram::{Telegram, queue_subscribers};
 use gazette_deliver::{Outbox, OutboxConfig, SinkContext};
 use gazette_editions::Renderer;
@@ -89,15 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let slot: jiff::Zoned = "2026-01-15T07:30:00+01:00[Europe/Paris]".parse()?;
     let mut stories = vec![long_ranked_story(1)];
     let edition = loop {
-        let edition = NewEdition {
-            channel: "bench".into(),
-            slot: slot.clone(),
-            window_start: slot.timestamp() - SignedDuration::from_hours(12),
-            window_end: slot.timestamp(),
-            composed_at: slot.timestamp(),
-            lang: "en".into(),
-            stories: stories.clone(),
-        };
+        let edition = new_edition("bench", &slot, stories.clone());
         let parts = renderer
             .render(&edition, &channel.title, gazette_core::Format::Telegram)?
             .parts;

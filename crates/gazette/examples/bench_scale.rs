@@ -42,8 +42,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use gazette_core::config::RawConfig;
-use gazette_core::testing::long_ranked_story;
-use gazette_core::{NewEdition, Store, Subscriber};
+use gazette_core::testing::{long_ranked_story, new_edition};
+use gazette_core::{Store, Subscriber};
 use gazette_editions::Renderer;
 use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
 use jiff::SignedDuration;
@@ -451,15 +451,7 @@ async fn deliver(
     let slot: jiff::Zoned = "2026-01-15T07:30:00+00:00[UTC]".parse()?;
     let mut stories = vec![long_ranked_story(1)];
     let edition = loop {
-        let edition = NewEdition {
-            channel: "bench".into(),
-            slot: slot.clone(),
-            window_start: slot.timestamp() - SignedDuration::from_hours(12),
-            window_end: slot.timestamp(),
-            composed_at: slot.timestamp(),
-            lang: "en".into(),
-            stories: stories.clone(),
-        };
+        let edition = new_edition("bench", &slot, stories.clone());
         let parts = renderer
             .render(&edition, &channel.title, gazette_core::Format::Telegram)?
             .parts;

@@ -26,7 +26,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use gazette_core::config::RawConfig;
-use gazette_core::{DeliveryState, EditionId, NewEdition, Store, Subscriber};
+use gazette_core::{DeliveryState, EditionId, Store, Subscriber};
 use gazette_editions::Renderer;
 use gazette_store::SqliteStore;
 use gazette_telegram_sim::{SimConfig, SimLimits, Simulator};
@@ -379,17 +379,13 @@ async fn delivery_killed_three_times_sends_everything_in_order_within_the_repeat
     let store = Arc::new(SqliteStore::open(&db).unwrap());
     let slot: jiff::Zoned = "2026-01-15T07:30:00+00:00[UTC]".parse().unwrap();
     let edition = store
-        .insert_edition(&NewEdition {
-            channel: "briefing".into(),
-            slot: slot.clone(),
-            window_start: slot.timestamp() - SignedDuration::from_hours(12),
-            window_end: slot.timestamp(),
-            composed_at: slot.timestamp(),
-            lang: "en".into(),
-            stories: (1..=3)
+        .insert_edition(&gazette_core::testing::new_edition(
+            "briefing",
+            &slot,
+            (1..=3)
                 .map(gazette_core::testing::long_ranked_story)
                 .collect(),
-        })
+        ))
         .await
         .unwrap()
         .into_edition();
