@@ -35,7 +35,9 @@
 //! # let _ = Clusterer::new(&StoriesConfig::default());
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use gazette_core::config::StoriesConfig;
 use gazette_core::{Article, StoryId};
@@ -84,8 +86,13 @@ pub struct Clusterer {
     /// in their story's centroid (0: a free number).
     terms: Vec<(String, u32)>,
     free: Vec<TermId>,
-    /// By term number: the open stories whose centroid holds the term.
-    postings: Vec<Vec<StoryId>>,
+    /// By term number: the open stories whose centroid holds the term, with
+    /// the term's weight there (a copy of the centroid's, so that scoring a
+    /// query reads one list per term and looks nothing up).
+    postings: Vec<Vec<Posting>>,
+    /// `ln n` for n = 0, 1, 2, …: the IDF's logarithms, read from here
+    /// rather than computed for every term of every compared story.
+    ln: Vec<f64>,
     /// Member articles of open stories.
     docs: u32,
     /// No eviction scan before this time.
@@ -163,6 +170,12 @@ struct CentredQuery {
     spread: f64,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    story: StoryId,
+    weight: f64,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct TermStats {
     weight: f64,
@@ -179,10 +192,11 @@ impl Clusterer {
             embedding_sum: Vec::new(),
             embeddings: 0,
             stories: BTreeMap::new(),
-            vocabulary: HashMap::new(),
+            vocabulary: HashMap::default(),
             terms: Vec::new(),
             free: Vec::new(),
             postings: Vec::new(),
+            ln: vec![f64::NEG_INFINITY, 0.0],
             docs: 0,
             next_eviction: None,
         }
@@ -222,7 +236,7 @@ impl Clusterer {
         } = features;
         let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
-            centroid: HashMap::new(),
+            centroid: HashMap::default(),
             norm: 0.0,
             embedding: None,
             embedded: 0,
@@ -243,11 +257,17 @@ impl Clusterer {
             for (term, weight) in terms {
                 let id = self.intern(term);
                 let stats = state.centroid.entry(id).or_default();
-                if stats.docs == 0 {
-                    self.postings[id as usize].push(story);
-                }
                 stats.weight += weight / norm;
                 stats.docs += 1;
+                let postings = &mut self.postings[id as usize];
+                if stats.docs == 1 {
+                    postings.push(Posting {
+                        story,
+                        weight: stats.weight,
+                    });
+                } else if let Some(posting) = postings.iter_mut().find(|p| p.story == story) {
+                    posting.weight = stats.weight;
+                }
                 self.terms[id as usize].1 += 1;
             }
         }
@@ -274,6 +294,9 @@ impl Clusterer {
             }
         }
         self.docs += 1;
+        while self.ln.len() < self.docs as usize + 2 {
+            self.ln.push((self.ln.len() as f64).ln());
+        }
         if state.centroid.len() > 2 * CENTROID_TERMS {
             self.prune(story, &mut state);
         }
@@ -347,14 +370,12 @@ impl Clusterer {
         let query = self.weigh(&features.terms);
         let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
         // Dot products with the stories sharing a term, through the postings.
-        let mut dots: HashMap<StoryId, f64> = HashMap::new();
+        let mut dots: HashMap<StoryId, f64> = HashMap::default();
         for &(_, id, weight) in &query {
             let Some(id) = id else { continue };
             let idf = self.idf_of(id);
-            for story in &self.postings[id as usize] {
-                let state = &self.stories[story];
-                let centroid = state.centroid[&id].weight;
-                *dots.entry(*story).or_default() += weight * centroid * idf;
+            for posting in &self.postings[id as usize] {
+                *dots.entry(posting.story).or_default() += weight * posting.weight * idf;
             }
         }
         if let Some(query) = &embedding {
@@ -506,7 +527,7 @@ impl Clusterer {
     fn forget(&mut self, id: TermId, story: StoryId, docs: u32) {
         let slot = &mut self.terms[id as usize];
         slot.1 -= docs;
-        self.postings[id as usize].retain(|s| *s != story);
+        self.postings[id as usize].retain(|p| p.story != story);
         if slot.1 == 0 {
             let term = std::mem::take(&mut slot.0);
             self.vocabulary.remove(&term);
@@ -535,7 +556,14 @@ impl Clusterer {
 
     /// Smoothed inverse document frequency of a term held by `df` members of open stories.
     fn idf(&self, df: u32) -> f64 {
-        ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(df))).ln() + 1.0
+        // ln((1 + docs) / (1 + df)) + 1; df ≤ docs, and `ln` covers docs + 1.
+        match (
+            self.ln.get(self.docs as usize + 1),
+            self.ln.get(df as usize + 1),
+        ) {
+            (Some(a), Some(b)) => a - b + 1.0,
+            _ => ((1.0 + f64::from(self.docs)) / (1.0 + f64::from(df))).ln() + 1.0,
+        }
     }
 
     fn idf_of(&self, id: TermId) -> f64 {

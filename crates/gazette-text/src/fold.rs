@@ -14,6 +14,26 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Lowercases `s` and removes accents, for matching (see the [module docs](self)).
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    // Fast path: text made only of Latin and Cyrillic letters (no combining
+    // marks, no Greek with its context-dependent final sigma) folds one
+    // character at a time, from a table built once by the general path.
+    let table = fold_table();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match table.get(c) {
+            Some(folded) => out.push_str(folded),
+            None => return fold_general(s),
+        }
+    }
+    out
+}
+
+/// The general path of [`fold`]: Unicode lowercasing, NFKD, diacritics
+/// dropped, letters spelled out, NFC.
+fn fold_general(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.to_lowercase().nfkd().filter(|&c| !is_diacritic(c)) {
         match spelled_out(c) {
@@ -23,6 +43,52 @@ pub fn fold(s: &str) -> String {
     }
     // Recompose what the decomposition split and the filter kept (Hangul, Indic).
     out.nfc().collect()
+}
+
+/// Each character of the fast path's ranges, folded on its own.
+struct FoldTable {
+    /// U+0000–U+024F: Basic Latin to Latin Extended-B.
+    latin: Vec<Box<str>>,
+    /// U+0400–U+0482: the Cyrillic letters (the block's combining marks follow).
+    cyrillic: Vec<Box<str>>,
+}
+
+const LATIN_END: u32 = 0x250;
+const CYRILLIC: std::ops::Range<u32> = 0x400..0x483;
+
+impl FoldTable {
+    fn get(&self, c: char) -> Option<&str> {
+        let code = u32::from(c);
+        if code < LATIN_END {
+            return Some(&self.latin[code as usize]);
+        }
+        if CYRILLIC.contains(&code) {
+            return Some(&self.cyrillic[(code - CYRILLIC.start) as usize]);
+        }
+        match c {
+            '\u{2019}' | '\u{02BC}' => Some("'"),
+            _ => None,
+        }
+    }
+}
+
+fn fold_table() -> &'static FoldTable {
+    static TABLE: std::sync::OnceLock<FoldTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let fold_range = |range: std::ops::Range<u32>| {
+            range
+                .map(|code| {
+                    char::from_u32(code)
+                        .map_or_else(String::new, |c| fold_general(c.encode_utf8(&mut [0; 4])))
+                        .into_boxed_str()
+                })
+                .collect()
+        };
+        FoldTable {
+            latin: fold_range(0..LATIN_END),
+            cyrillic: fold_range(CYRILLIC),
+        }
+    })
 }
 
 /// Combining marks that only decorate a base letter: the Combining Diacritical
@@ -78,6 +144,33 @@ mod tests {
     #[test]
     fn compatibility_forms_are_normalised() {
         assert_eq!(fold("ﬁnance １２"), "finance 12");
+    }
+
+    /// The fast path folds like the general one: every character of its
+    /// ranges alone, and pairs of them (a composition across the boundary
+    /// would show here).
+    #[test]
+    fn fast_path_agrees_with_the_general_path() {
+        let chars: Vec<char> = (0..LATIN_END)
+            .chain(CYRILLIC)
+            .filter_map(char::from_u32)
+            .chain(['\u{2019}', '\u{02BC}'])
+            .collect();
+        for &a in &chars {
+            let s = a.to_string();
+            assert_eq!(fold(&s), fold_general(&s), "{a:?}");
+        }
+        for (i, &a) in chars.iter().enumerate() {
+            for &b in chars.iter().skip(i % 7).step_by(7) {
+                let s: String = [a, b, 'é', a].iter().collect();
+                assert_eq!(fold(&s), fold_general(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn greek_final_sigma_takes_the_general_path() {
+        assert_eq!(fold("ΟΔΟΣ"), "οδος");
     }
 
     #[test]
