@@ -234,7 +234,7 @@ impl Clusterer {
             time,
             language,
         } = features;
-        let norm = terms.values().map(|w| w * w).sum::<f64>().sqrt();
+        let norm = terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
             centroid: HashMap::default(),
             norm: 0.0,
@@ -583,7 +583,8 @@ impl Clusterer {
     fn weigh<'a>(&self, terms: &'a TermWeights) -> Vec<(&'a str, Option<TermId>, f64)> {
         terms
             .iter()
-            .map(|(term, &weight)| {
+            .map(|(term, weight)| {
+                let weight = *weight;
                 let id = self.vocabulary.get(term).copied();
                 let df = id.map_or(0, |id| self.terms[id as usize].1);
                 let idf = self.idf(df);

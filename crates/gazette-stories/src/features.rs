@@ -17,7 +17,9 @@
 //!   `Абэ` share `~abe`, `Putina` and `Putin` share `~puti`;
 //! - `#n`: a number of two digits or more, in any script's digits (`1932`, `१९३२`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use gazette_core::Article;
 use gazette_text::{detect_lang, entities, is_stop_word, name_key, terms, words};
@@ -33,9 +35,9 @@ const MARK_WEIGHT: f64 = 1.0;
 /// Letters kept of a name skeleton.
 pub(crate) const SKELETON_CHARS: usize = 4;
 
-/// Term → weight, before any IDF weighting. Ordered, so that sums over terms
-/// add up in the same order every time.
-pub(crate) type TermWeights = BTreeMap<String, f64>;
+/// Term and weight, before any IDF weighting; sorted by term, so that sums
+/// over terms add up in the same order every time.
+pub(crate) type TermWeights = Vec<(String, f64)>;
 
 /// The weighted terms of `article` (see the [module docs](self)).
 pub(crate) fn article_terms(article: &Article) -> TermWeights {
@@ -48,18 +50,18 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
         .as_deref()
         .or_else(|| detect_lang(&format!("{}\n{body}", article.title)))
         .unwrap_or("und");
-    let mut weights = TermWeights::new();
+    let mut weights: HashMap<String, f64> = HashMap::default();
     for term in terms(&body, Some(lang)) {
         *weights.entry(term).or_default() += 1.0;
     }
     for count in weights.values_mut() {
         *count = 1.0 + count.ln();
     }
-    let title: BTreeSet<String> = terms(&article.title, Some(lang)).into_iter().collect();
+    let title: HashSet<String> = terms(&article.title, Some(lang)).into_iter().collect();
     for term in title {
         *weights.entry(term).or_default() += TITLE_WEIGHT;
     }
-    let mut marks: BTreeMap<String, f64> = BTreeMap::new();
+    let mut marks: HashMap<String, f64> = HashMap::default();
     let both = format!("{}\n{}", article.title, head(&body, ENTITY_BYTES));
     for entity in entities::find(&both).entities {
         *marks.entry(format!("@{}", entity.key)).or_default() += 1.0;
@@ -72,6 +74,8 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
     for (mark, count) in marks {
         *weights.entry(mark).or_default() += MARK_WEIGHT * (1.0 + count.ln());
     }
+    let mut weights: TermWeights = weights.into_iter().collect();
+    weights.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     weights
 }
 
@@ -242,8 +246,17 @@ fn head(text: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::test_support::article;
+
+    /// The article's terms as a map, to look them up by name.
+    fn weights(a: &Article) -> BTreeMap<String, f64> {
+        let terms = article_terms(a);
+        assert!(terms.windows(2).all(|p| p[0].0 < p[1].0), "sorted, once each");
+        terms.into_iter().collect()
+    }
 
     #[test]
     fn title_terms_weigh_more_than_body_terms() {
@@ -254,7 +267,7 @@ mod tests {
             "Séisme au Japon",
             "Un séisme a frappé le nord. Les secours arrivent.",
         );
-        let w = article_terms(&a);
+        let w = weights(&a);
         assert_eq!(w["japon"], TITLE_WEIGHT);
         assert_eq!(w["secour"], 1.0);
         assert_eq!(w["seism"], 1.0 + TITLE_WEIGHT);
@@ -279,14 +292,14 @@ mod tests {
     #[test]
     fn repeated_body_terms_are_damped() {
         let a = article(1, "a.fr", Some("fr"), "", "grève grève grève grève");
-        assert!((article_terms(&a)["grev"] - (1.0 + 4f64.ln())).abs() < 1e-12);
+        assert!((weights(&a)["grev"] - (1.0 + 4f64.ln())).abs() < 1e-12);
     }
 
     #[test]
     fn only_the_head_of_long_texts_is_read() {
         let text = format!("{} lointain", "début ".repeat(BODY_BYTES / 6));
         let a = article(1, "a.fr", Some("fr"), "", &text);
-        let w = article_terms(&a);
+        let w = weights(&a);
         assert!(w.contains_key("debut"));
         assert!(!w.contains_key("lointain"));
     }

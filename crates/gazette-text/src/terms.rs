@@ -15,7 +15,10 @@
 //! );
 //! ```
 
+use std::cell::RefCell;
+
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::fold::fold;
 use crate::lang::{detect_lang, primary_subtag};
@@ -32,18 +35,61 @@ pub fn terms(text: &str, lang: Option<&str>) -> Vec<String> {
     let lang = lang.or_else(|| detect_lang(text));
     let stops = lang.and_then(stop_words);
     let stemmer = lang.and_then(algorithm).map(Stemmer::create);
-    words(text)
-        .filter_map(|word| {
-            let folded = fold(word);
-            if !is_meaningful(&folded) || stops.is_some_and(|s| s.contains(&folded)) {
-                return None;
-            }
-            Some(match &stemmer {
-                Some(stemmer) => fold(&stemmer.stem(&word.to_lowercase())),
-                None => folded,
-            })
+    let term = |word: &str| {
+        let folded = fold(word);
+        if !is_meaningful(&folded) || stops.is_some_and(|s| s.contains(&folded)) {
+            return None;
+        }
+        Some(match &stemmer {
+            Some(stemmer) => fold(&stemmer.stem(&word.to_lowercase())),
+            None => folded,
         })
-        .collect()
+    };
+    TERM_CACHE.with_borrow_mut(|cache| {
+        cache.key.clear();
+        cache.key.push_str(lang.unwrap_or(""));
+        cache.key.push('\0');
+        let prefix = cache.key.len();
+        let mut out = Vec::new();
+        for word in words(text) {
+            cache.key.truncate(prefix);
+            cache.key.push_str(word);
+            let found = match cache.terms.get(cache.key.as_str()) {
+                Some(found) => found.as_deref().map(str::to_string),
+                None => {
+                    let found = term(word);
+                    if cache.terms.len() >= TERM_CACHE_ENTRIES {
+                        cache.terms.clear();
+                    }
+                    let key = cache.key.clone().into_boxed_str();
+                    cache.terms.insert(key, found.as_deref().map(Box::from));
+                    found
+                }
+            };
+            out.extend(found);
+        }
+        out
+    })
+}
+
+/// Words seen with their term, by language: news repeats its words, and a
+/// word's term (fold, stop-word check, Snowball stem) costs far more than a
+/// lookup. Cleared when full, so memory stays bounded.
+struct TermCache {
+    /// `lang \0 word` → the word's term, or `None` when it is not one.
+    terms: HashMap<Box<str>, Option<Box<str>>>,
+    /// The key being looked up, reused to spare an allocation per word.
+    key: String,
+}
+
+/// Entries the [`TermCache`] holds before it starts afresh (a few MB).
+const TERM_CACHE_ENTRIES: usize = 50_000;
+
+thread_local! {
+    static TERM_CACHE: RefCell<TermCache> = RefCell::new(TermCache {
+        terms: HashMap::default(),
+        key: String::new(),
+    });
 }
 
 /// Whether a folded word can be a term: more than one character, or an ideograph.
@@ -104,6 +150,16 @@ mod tests {
                 "conjoint"
             ]
         );
+    }
+
+    #[test]
+    fn the_cache_keeps_languages_apart() {
+        for _ in 0..2 {
+            assert_eq!(terms("négociations", Some("fr")), ["negoci"]);
+            assert_eq!(terms("négociations", Some("xx")), ["negociations"]);
+            assert_eq!(terms("les négociations", Some("xx")), ["les", "negociations"]);
+            assert_eq!(terms("les négociations", Some("fr")), ["negoci"]);
+        }
     }
 
     #[test]
