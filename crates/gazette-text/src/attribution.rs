@@ -35,7 +35,7 @@ use std::ops::Range;
 
 use gazette_core::{EntityKind, Quote};
 
-use crate::entities::{Found, Mention, ROLES};
+use crate::entities::{Found, Mention, ROLE_SET};
 use crate::fold::fold;
 use crate::quotes::quotations;
 use crate::words::words;
@@ -669,13 +669,13 @@ fn is_speech_verb(folded: &str) -> bool {
 }
 
 fn is_role(folded: &str) -> bool {
-    ROLES.contains(&singular(folded).as_str())
+    ROLE_SET.contains(singular(folded).as_str())
 }
 
 fn singular(folded: &str) -> String {
     folded
         .strip_suffix('s')
-        .filter(|s| ROLES.contains(s))
+        .filter(|s| ROLE_SET.contains(s))
         .unwrap_or(folded)
         .to_string()
 }

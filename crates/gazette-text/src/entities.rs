@@ -29,7 +29,7 @@
 //! assert_eq!(name_key("Serguéi Lavrov"), name_key("Sergei Lavrov"));
 //! ```
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -307,8 +307,8 @@ struct Gazetteer {
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     let mut gazetteer = Gazetteer {
         entries: Vec::new(),
-        by_name: HashMap::new(),
-        by_person_key: HashMap::new(),
+        by_name: HashMap::default(),
+        by_person_key: HashMap::default(),
     };
     for source in GAZETTEERS {
         for line in source.lines().filter(|l| !l.starts_with('#')) {
@@ -466,7 +466,7 @@ pub fn find(text: &str) -> Found {
     let mut mentions: Vec<Mention> = Vec::new();
     // Single capitalised words opening a sentence, decided once the whole text is read.
     let mut openers: Vec<(Range<usize>, String)> = Vec::new();
-    let mut surfaces: HashMap<String, String> = HashMap::new();
+    let mut surfaces: HashMap<String, String> = HashMap::default();
     for sentence in sentences(text) {
         let base = sentence.as_ptr() as usize - text.as_ptr() as usize;
         let toks = tokens(text, sentence, base);
@@ -606,16 +606,28 @@ fn capitalised_run(toks: &[Token<'_>]) -> usize {
 }
 
 fn is_title(word: &str) -> bool {
-    TITLES.contains(&fold(word).as_str())
+    TITLE_SET.contains(fold(word).as_str())
 }
+
+// The word lists as sets: they are looked up for every capitalised word.
+static TITLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| TITLES.iter().copied().collect());
+pub(crate) static ROLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| ROLES.iter().copied().collect());
+static ORGANISATION_SET: LazyLock<HashSet<&str>> =
+    LazyLock::new(|| ORGANISATION_WORDS.iter().copied().collect());
+/// The stop words of every language with a list, and [`COMMON_OPENERS`].
+static FUNCTION_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    crate::LANGUAGES
+        .iter()
+        .filter_map(|lang| crate::stopwords::stop_words(lang))
+        .flatten()
+        .cloned()
+        .chain(COMMON_OPENERS.iter().map(|w| w.to_string()))
+        .collect()
+});
 
 /// Capitalised words that open sentences without being names.
 fn is_function_word(word: &str) -> bool {
-    let folded = fold(word);
-    crate::LANGUAGES
-        .iter()
-        .any(|lang| crate::is_stop_word(lang, &folded))
-        || COMMON_OPENERS.contains(&folded.as_str())
+    FUNCTION_WORDS.contains(&fold(word))
 }
 
 /// Sentence openers that are not stop words but are not names either.
@@ -679,7 +691,7 @@ fn classify(
     let folded: Vec<String> = run.iter().map(|t| fold(t.text)).collect();
     if folded
         .iter()
-        .any(|w| ORGANISATION_WORDS.contains(&w.as_str()))
+        .any(|w| ORGANISATION_SET.contains(w.as_str()))
     {
         return (key, EntityKind::Organisation);
     }
@@ -695,7 +707,7 @@ fn classify(
     }
     let titled = before
         .last()
-        .is_some_and(|t| is_title(t.text) || ROLES.contains(&fold(t.text).as_str()))
+        .is_some_and(|t| is_title(t.text) || ROLE_SET.contains(fold(t.text).as_str()))
         || !roles_before(before).is_empty();
     if titled || run.len() >= 2 {
         return (key, EntityKind::Person);
@@ -714,7 +726,7 @@ fn roles_before(before: &[Token<'_>]) -> Vec<String> {
     let mut roles = Vec::new();
     for token in before.iter().rev().take(5) {
         let folded = fold(token.text);
-        if ROLES.contains(&folded.as_str()) {
+        if ROLE_SET.contains(folded.as_str()) {
             roles.push(folded);
         }
         if !token.joined {
@@ -727,7 +739,7 @@ fn roles_before(before: &[Token<'_>]) -> Vec<String> {
 /// The entities of the mentions, most mentioned first (then first seen).
 fn count(mentions: &[Mention], surfaces: &HashMap<String, String>) -> Vec<Entity> {
     let mut entities: Vec<Entity> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::default();
     for mention in mentions {
         match index.get(mention.key.as_str()) {
             Some(&i) => entities[i].count += 1,
