@@ -27,7 +27,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use gazette_core::{ArticleId, StoryId};
-use gazette_text::{fingerprint, words};
+use gazette_text::fingerprint;
 use jiff::Timestamp;
 use url::Url;
 
@@ -168,7 +168,8 @@ pub struct Duplicate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keys {
     pub url: String,
-    /// FNV-1a of the lowercased words of the text; `None` for a text too short to tell.
+    /// FNV-1a of the lowercased runs of letters and digits of the text; `None`
+    /// for a text too short to tell.
     pub exact: Option<u64>,
     /// SimHash of the text; `None` below [`NEAR_MIN_WORDS`] words.
     pub near: Option<u64>,
@@ -182,17 +183,7 @@ impl Keys {
     /// the fingerprint reads the first [`FINGERPRINT_BYTES`] (folding and
     /// shingling cost more, and a copy's head is as telling as its whole).
     pub fn of(url: &Url, text: &str) -> Keys {
-        let mut hash = FNV_OFFSET;
-        let mut count = 0;
-        let mut buf = [0u8; 4];
-        for word in words(text) {
-            for c in word.chars().flat_map(char::to_lowercase).chain([' ']) {
-                for byte in c.encode_utf8(&mut buf).bytes() {
-                    hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-                }
-            }
-            count += 1;
-        }
+        let (hash, count) = exact_hash(text);
         let long = count >= NEAR_MIN_WORDS;
         Keys {
             url: canonical_url(url),
@@ -200,6 +191,42 @@ impl Keys {
             near: long.then(|| fingerprint(head(text, FINGERPRINT_BYTES))),
         }
     }
+}
+
+/// FNV-1a of the text's runs of letters and digits, lowercased, each followed
+/// by a space; and the number of runs. One pass over the characters, no
+/// tokenizer: punctuation and spacing do not matter, the words and their
+/// order do.
+fn exact_hash(text: &str) -> (u64, usize) {
+    let mut hash = FNV_OFFSET;
+    let mut count = 0;
+    let mut in_run = false;
+    let mut buf = [0u8; 4];
+    fn eat(hash: &mut u64, byte: u8) {
+        *hash = (*hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    }
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            eat(&mut hash, c.to_ascii_lowercase() as u8);
+            in_run = true;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                for &byte in lower.encode_utf8(&mut buf).as_bytes() {
+                    eat(&mut hash, byte);
+                }
+            }
+            in_run = true;
+        } else if in_run {
+            eat(&mut hash, b' ');
+            count += 1;
+            in_run = false;
+        }
+    }
+    if in_run {
+        eat(&mut hash, b' ');
+        count += 1;
+    }
+    (hash, count)
 }
 
 /// How much of a text the fingerprint reads, in bytes.

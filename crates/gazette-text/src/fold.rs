@@ -14,21 +14,32 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Lowercases `s` and removes accents, for matching (see the [module docs](self)).
 pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    out
+}
+
+/// [`fold`], appended to `out` (no allocation of its own on the fast paths).
+pub fn fold_into(out: &mut String, s: &str) {
     if s.is_ascii() {
-        return s.to_ascii_lowercase();
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
     }
     // Fast path: text made only of Latin and Cyrillic letters (no combining
     // marks, no Greek with its context-dependent final sigma) folds one
     // character at a time, from a table built once by the general path.
     let table = fold_table();
-    let mut out = String::with_capacity(s.len());
+    let start = out.len();
     for c in s.chars() {
         match table.get(c) {
             Some(folded) => out.push_str(folded),
-            None => return fold_general(s),
+            None => {
+                out.truncate(start);
+                out.push_str(&fold_general(s));
+                return;
+            }
         }
     }
-    out
 }
 
 /// The general path of [`fold`]: Unicode lowercasing, NFKD, diacritics
