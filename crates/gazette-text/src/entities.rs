@@ -409,7 +409,9 @@ fn respell(part: &str) -> String {
         ("j", "i"),
         ("z", "s"),
     ] {
-        s = s.replace(from, to);
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
     }
     if let Some(stem) = s.strip_suffix("ine") {
         s = format!("{stem}in");
