@@ -53,7 +53,7 @@ const SHARED_TERMS: usize = 5;
 const CENTROID_TERMS: usize = 400;
 /// Candidates whose norm is recomputed with the current IDF before the choice
 /// (the norm cached when the last member joined drifts as the IDF changes).
-const RECHECKED: usize = 8;
+const RECHECKED: usize = 3;
 /// Similarities closer than this are equal (floating-point sums in varying order).
 const TIE_EPSILON: f64 = 1e-9;
 /// Eviction scans the open stories at most once per this part of the window.
