@@ -1,22 +1,18 @@
 //! One pass over the page: HTML tokens → a flat list of text [`Block`]s and the page's
 //! metadata [`Raw`] (title, `<meta>`, `<link>`, JSON-LD, `<time>`, microdata).
 //!
-//! No DOM is built. The tokenizer is html5ever's (the HTML standard's tokenizer:
-//! entities, raw text in `<script>`/`<style>`, broken markup); on top of it a stack
+//! No DOM is built. The tokenizer is this crate's [`tokenizer`](crate::tokenizer)
+//! (the HTML standard's tokenization of tags, comments, raw text and character
+//! references, over bytes, borrowing from the page); on top of it a stack
 //! of open elements with the few implied end tags that matter for text (`<p>`,
 //! `<li>`, table cells) records every element once, with its parent, its tag and
 //! what its `class`/`id`/`role` say (boilerplate or content). Text between block
 //! boundaries becomes a block that knows its innermost element, how much of it is
 //! link text, and whether it is a heading, a list item or a caption.
 
-use std::cell::RefCell;
+use std::borrow::Cow;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, CharacterTokens, EndTag, StartTag, Tag, TagToken, Token, TokenSink,
-    TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use crate::tokenizer::{Mode, Tag, tokenize};
 
 /// An element of the page, recorded when it opens.
 #[derive(Debug, Clone)]
@@ -112,7 +108,7 @@ pub struct Page {
 
 #[derive(Debug)]
 struct Open {
-    name: html5ever::LocalName,
+    name: Cow<'static, str>,
     index: u32,
     block: bool,
 }
@@ -359,11 +355,83 @@ fn kind_of(name: &str) -> Kind {
     }
 }
 
-fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
-    tag.attrs
-        .iter()
-        .find(|a| &*a.name.local == name)
-        .map(|a| &*a.value)
+fn attr<'a>(tag: &'a Tag<'_>, name: &str) -> Option<&'a str> {
+    tag.attr(name)
+}
+
+/// An element's name as kept on the stack: the usual ones without allocating.
+fn intern(name: &str) -> Cow<'static, str> {
+    const NAMES: &[&str] = &[
+        "a",
+        "p",
+        "div",
+        "span",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "small",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "figcaption",
+        "picture",
+        "blockquote",
+        "pre",
+        "code",
+        "time",
+        "button",
+        "form",
+        "label",
+        "dl",
+        "dt",
+        "dd",
+        "sup",
+        "sub",
+        "u",
+        "s",
+        "cite",
+        "q",
+        "abbr",
+        "body",
+        "html",
+        "head",
+        "title",
+        "caption",
+        "center",
+        "font",
+        "address",
+        "details",
+        "summary",
+        "video",
+        "audio",
+        "option",
+        "menu",
+    ];
+    match NAMES.iter().find(|&&n| n == name) {
+        Some(&n) => Cow::Borrowed(n),
+        None => Cow::Owned(name.to_string()),
+    }
 }
 
 impl State {
@@ -408,65 +476,65 @@ impl State {
         }
     }
 
-    fn start(&mut self, tag: Tag) -> TokenSinkResult<()> {
-        let name = &*tag.name;
+    fn start(&mut self, tag: &Tag<'_>) -> Mode {
+        let name = tag.name.as_ref();
         if self.skip > 0 {
             if !is_void(name) && !tag.self_closing {
                 self.skip += 1;
             }
-            return TokenSinkResult::Continue;
+            return Mode::Data;
         }
         match name {
             "script" => {
-                let ty = attr(&tag, "type").unwrap_or("").to_ascii_lowercase();
+                let ty = attr(tag, "type").unwrap_or("").to_ascii_lowercase();
                 self.capture = if ty.contains("ld+json") {
                     Capture::JsonLd
                 } else {
                     Capture::Script
                 };
                 self.captured.clear();
-                return TokenSinkResult::RawData(RawKind::ScriptData);
+                return Mode::ScriptData;
             }
             "style" | "noscript" | "xmp" | "iframe" | "noembed" | "noframes" => {
                 self.capture = Capture::Script;
-                return TokenSinkResult::RawData(RawKind::Rawtext);
+                return Mode::RawText;
             }
             "title" => {
                 self.capture = Capture::Title;
                 self.captured.clear();
-                return TokenSinkResult::RawData(RawKind::Rcdata);
+                return Mode::RcData;
             }
             "textarea" => {
                 self.capture = Capture::Script;
-                return TokenSinkResult::RawData(RawKind::Rcdata);
+                return Mode::RcData;
             }
-            "plaintext" => return TokenSinkResult::Plaintext,
+            "plaintext" => return Mode::Plaintext,
             "svg" | "math" | "select" | "template" | "object" | "canvas" | "map" => {
                 if !tag.self_closing {
                     self.skip = 1;
                 }
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "meta" => {
-                let key = attr(&tag, "property")
-                    .or_else(|| attr(&tag, "name"))
-                    .or_else(|| attr(&tag, "itemprop"));
-                if let (Some(k), Some(v)) = (key, attr(&tag, "content")) {
+                let key = attr(tag, "property")
+                    .or_else(|| attr(tag, "name"))
+                    .or_else(|| attr(tag, "itemprop"));
+                if let (Some(k), Some(v)) = (key, attr(tag, "content")) {
                     self.page
                         .raw
                         .metas
                         .push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
-                if let (Some(ip), Some(v)) = (attr(&tag, "itemprop"), attr(&tag, "datetime")) {
+                if let (Some(ip), Some(v)) = (attr(tag, "itemprop"), attr(tag, "datetime")) {
                     self.page
                         .raw
                         .metas
                         .push((ip.to_ascii_lowercase(), v.to_string()));
                 }
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "link" => {
-                if let (Some(rel), Some(href)) = (attr(&tag, "rel"), attr(&tag, "href")) {
+                if let (Some(rel), Some(href)) = (attr(tag, "rel"), attr(tag, "href")) {
                     self.page
                         .raw
                         .links
@@ -474,23 +542,23 @@ impl State {
                     self.page.raw.link_elements.push(LinkElement {
                         rel: rel.to_string(),
                         href: href.to_string(),
-                        media_type: attr(&tag, "type").map(str::to_string),
-                        title: attr(&tag, "title").map(str::to_string),
+                        media_type: attr(tag, "type").map(str::to_string),
+                        title: attr(tag, "title").map(str::to_string),
                     });
                 }
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "base" => {
-                if let Some(href) = attr(&tag, "href") {
+                if let Some(href) = attr(tag, "href") {
                     self.page
                         .raw
                         .base_href
                         .get_or_insert_with(|| href.to_string());
                 }
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "html" => {
-                if let Some(lang) = attr(&tag, "lang") {
+                if let Some(lang) = attr(tag, "lang") {
                     self.page.raw.html_lang.get_or_insert(lang.to_string());
                 }
             }
@@ -498,21 +566,21 @@ impl State {
                 if !self.text.is_empty() && !self.text.ends_with(' ') {
                     self.text.push(' ');
                 }
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "hr" => {
                 self.flush();
-                return TokenSinkResult::Continue;
+                return Mode::Data;
             }
             "time" => {
-                if let Some(dt) = attr(&tag, "datetime") {
+                if let Some(dt) = attr(tag, "datetime") {
                     self.page.raw.times.push(dt.to_string());
                 }
             }
             _ => {}
         }
         if is_void(name) {
-            return TokenSinkResult::Continue;
+            return Mode::Data;
         }
         // Implied end tags: a new <p> closes an open <p>, a new <li> an open <li>...
         let closes: &[&str] = match name {
@@ -526,7 +594,7 @@ impl State {
             _ => &[],
         };
         if let Some(top) = self.stack.last()
-            && closes.contains(&&*top.name)
+            && closes.contains(&top.name.as_ref())
         {
             self.end_name(&top.name.clone());
         }
@@ -549,7 +617,7 @@ impl State {
         );
         let mut content = false;
         for a in &tag.attrs {
-            match &*a.name.local {
+            match a.name.as_ref() {
                 "class" | "id" if !matches!(name, "html" | "body" | "article" | "main") => {
                     let (b, c) = class_hints(&a.value);
                     boiler |= b;
@@ -557,7 +625,7 @@ impl State {
                 }
                 "role" => {
                     boiler |= matches!(
-                        &*a.value,
+                        a.value.as_ref(),
                         "navigation"
                             | "complementary"
                             | "contentinfo"
@@ -567,7 +635,7 @@ impl State {
                             | "alert"
                             | "button"
                     );
-                    content |= &*a.value == "main" || &*a.value == "article";
+                    content |= a.value.as_ref() == "main" || a.value.as_ref() == "article";
                 }
                 "itemprop" => {
                     let v = a.value.to_ascii_lowercase();
@@ -582,7 +650,7 @@ impl State {
                     self.author_text.clear();
                 }
                 "hidden" => boiler = true,
-                "aria-hidden" => boiler |= &*a.value == "true",
+                "aria-hidden" => boiler |= a.value.as_ref() == "true",
                 "style" => {
                     let v = a.value.to_ascii_lowercase().replace(' ', "");
                     boiler |= v.contains("display:none") || v.contains("visibility:hidden");
@@ -604,16 +672,16 @@ impl State {
             depth: parent_depth.saturating_add(1),
         });
         self.stack.push(Open {
-            name: tag.name.clone(),
+            name: intern(name),
             index,
             block,
         });
         self.max_depth = self.max_depth.max(self.stack.len());
-        TokenSinkResult::Continue
+        Mode::Data
     }
 
-    fn end_name(&mut self, name: &html5ever::LocalName) {
-        let Some(pos) = self.stack.iter().rposition(|o| &o.name == name) else {
+    fn end_name(&mut self, name: &str) {
+        let Some(pos) = self.stack.iter().rposition(|o| o.name == name) else {
             return;
         };
         // Unclosed elements inside a closing block are closed too (broken markup).
@@ -623,7 +691,7 @@ impl State {
                 self.flush();
             }
             let open = self.stack.pop().expect("non-empty");
-            if &*open.name == "a" {
+            if open.name == "a" {
                 self.in_link = self.in_link.saturating_sub(1);
             }
             if self.author_at == Some(self.stack.len()) {
@@ -640,8 +708,7 @@ impl State {
         }
     }
 
-    fn end(&mut self, tag: Tag) {
-        let name = &*tag.name;
+    fn end(&mut self, name: &str) {
         if self.skip > 0 {
             self.skip -= 1;
             return;
@@ -669,17 +736,17 @@ impl State {
                 self.push_text(" ");
                 return;
             }
-            "p" if !self.stack.iter().any(|o| &*o.name == "p") => {
+            "p" if !self.stack.iter().any(|o| o.name == "p") => {
                 // A stray </p> is an empty paragraph: a block boundary.
                 self.flush();
                 return;
             }
             _ => {}
         }
-        self.end_name(&tag.name);
+        self.end_name(name);
     }
 
-    fn chars(&mut self, s: &StrTendril) {
+    fn chars(&mut self, s: &str) {
         match self.capture {
             Capture::None => {}
             Capture::Script => return,
@@ -701,39 +768,25 @@ impl State {
     }
 }
 
-struct Sink(RefCell<State>);
-
-impl TokenSink for Sink {
-    type Handle = ();
-
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut state = self.0.borrow_mut();
-        match token {
-            TagToken(tag) => match tag.kind {
-                StartTag => {
-                    let self_closing = tag.self_closing;
-                    let name = tag.name.clone();
-                    let r = state.start(tag);
-                    if self_closing && !is_void(&name) && r == TokenSinkResult::Continue {
-                        // <div/> in HTML is an open tag, but <a/> in generated markup is
-                        // meant empty: close it when it was pushed.
-                        if state.stack.last().is_some_and(|o| o.name == name) {
-                            state.end_name(&name);
-                        }
-                    }
-                    r
-                }
-                EndTag => {
-                    state.end(tag);
-                    TokenSinkResult::Continue
-                }
-            },
-            CharacterTokens(s) => {
-                state.chars(&s);
-                TokenSinkResult::Continue
+impl crate::tokenizer::Sink for State {
+    fn start(&mut self, tag: &Tag<'_>) -> Mode {
+        let mode = State::start(self, tag);
+        if tag.self_closing && !is_void(&tag.name) && mode == Mode::Data {
+            // <div/> in HTML is an open tag, but <a/> in generated markup is
+            // meant empty: close it when it was pushed.
+            if self.stack.last().is_some_and(|o| o.name == tag.name) {
+                self.end_name(&tag.name);
             }
-            _ => TokenSinkResult::Continue,
         }
+        mode
+    }
+
+    fn end(&mut self, name: &str) {
+        State::end(self, name);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.chars(text);
     }
 }
 
@@ -815,12 +868,7 @@ pub fn parse(html: &str) -> Page {
         content_hint: false,
         depth: 0,
     });
-    let tokenizer = Tokenizer::new(Sink(RefCell::new(state)), TokenizerOpts::default());
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let mut state = tokenizer.sink.0.into_inner();
+    tokenize(html, &mut state);
     state.flush();
     state.page
 }

@@ -2,7 +2,7 @@
 //! metadata (title, authors, dates, language, canonical URL, image). Pure: no I/O.
 //!
 //! The page is decoded ([`charset`]), tokenised once into flat text blocks
-//! ([`blocks`]: html5ever's tokenizer, no DOM), the article's blocks are chosen
+//! ([`blocks`] over this crate's byte-level [`tokenizer`], no DOM), the article's blocks are chosen
 //! ([`content`]) and the metadata read with a documented precedence ([`metadata`]).
 //! [`boilerplate`] learns what a source repeats on its pages and removes it.
 //! Limits: a page-size cap and an element cap ([`ExtractConfig`]); nothing recurses.
@@ -27,6 +27,7 @@ pub mod charset;
 pub mod content;
 mod dates;
 pub mod metadata;
+pub mod tokenizer;
 
 use gazette_core::ArticleContent;
 use url::Url;

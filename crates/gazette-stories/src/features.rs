@@ -254,7 +254,10 @@ mod tests {
     /// The article's terms as a map, to look them up by name.
     fn weights(a: &Article) -> BTreeMap<String, f64> {
         let terms = article_terms(a);
-        assert!(terms.windows(2).all(|p| p[0].0 < p[1].0), "sorted, once each");
+        assert!(
+            terms.windows(2).all(|p| p[0].0 < p[1].0),
+            "sorted, once each"
+        );
         terms.into_iter().collect()
     }
 

@@ -613,7 +613,8 @@ fn is_title(word: &str) -> bool {
 
 // The word lists as sets: they are looked up for every capitalised word.
 static TITLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| TITLES.iter().copied().collect());
-pub(crate) static ROLE_SET: LazyLock<HashSet<&str>> = LazyLock::new(|| ROLES.iter().copied().collect());
+pub(crate) static ROLE_SET: LazyLock<HashSet<&str>> =
+    LazyLock::new(|| ROLES.iter().copied().collect());
 static ORGANISATION_SET: LazyLock<HashSet<&str>> =
     LazyLock::new(|| ORGANISATION_WORDS.iter().copied().collect());
 /// The stop words of every language with a list, and [`COMMON_OPENERS`].
@@ -691,10 +692,7 @@ fn classify(
         return (gazetteer.entries[index].key.clone(), EntityKind::Person);
     }
     let folded: Vec<String> = run.iter().map(|t| fold(t.text)).collect();
-    if folded
-        .iter()
-        .any(|w| ORGANISATION_SET.contains(w.as_str()))
-    {
+    if folded.iter().any(|w| ORGANISATION_SET.contains(w.as_str())) {
         return (key, EntityKind::Organisation);
     }
     if run.len() == 1 {

@@ -157,7 +157,10 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(terms("négociations", Some("fr")), ["negoci"]);
             assert_eq!(terms("négociations", Some("xx")), ["negociations"]);
-            assert_eq!(terms("les négociations", Some("xx")), ["les", "negociations"]);
+            assert_eq!(
+                terms("les négociations", Some("xx")),
+                ["les", "negociations"]
+            );
             assert_eq!(terms("les négociations", Some("fr")), ["negoci"]);
         }
     }
