@@ -129,6 +129,9 @@ struct State {
     author_at: Option<usize>,
     author_text: String,
     max_depth: usize,
+    /// The element holding a "Related" heading: the elements opened in it
+    /// after the heading are boilerplate.
+    related_under: Option<u32>,
 }
 
 #[derive(Default, PartialEq, Eq, Clone, Copy)]
@@ -258,6 +261,69 @@ fn class_hints(value: &str) -> (bool, bool) {
             || last.is_some_and(|w| BOILER_WORDS.contains(&w))
     });
     (boiler, false)
+}
+
+/// Headings that open a list of other articles ("Related", "Lire aussi"),
+/// lowercased, in the languages of the news gazette reads most.
+const RELATED_HEADINGS: &[&str] = &[
+    "related",
+    "related articles",
+    "related posts",
+    "related stories",
+    "related news",
+    "related content",
+    "you may also like",
+    "you might also like",
+    "you may like",
+    "more stories",
+    "more from",
+    "more on this story",
+    "most read",
+    "most popular",
+    "read more",
+    "read next",
+    "also read",
+    "read also",
+    "see also",
+    "recommended",
+    "recommended for you",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "à voir aussi",
+    "sur le même sujet",
+    "les plus lus",
+    "vous aimerez aussi",
+    "vous aimerez peut-être aussi",
+    "articles similaires",
+    "dans la même rubrique",
+    "você pode gostar",
+    "leia também",
+    "veja também",
+    "mais lidas",
+    "posts relacionados",
+    "artigos relacionados",
+    "te puede interesar",
+    "también te puede interesar",
+    "lee también",
+    "noticias relacionadas",
+    "artículos relacionados",
+    "lo más leído",
+    "lesen sie auch",
+    "mehr zum thema",
+    "das könnte sie auch interessieren",
+    "meistgelesen",
+    "leggi anche",
+    "potrebbe interessarti",
+    "articoli correlati",
+];
+
+/// Whether a heading's text announces a list of other articles.
+fn is_related_heading(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let trimmed = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    RELATED_HEADINGS.contains(&trimmed)
 }
 
 fn is_block(name: &str) -> bool {
@@ -615,6 +681,7 @@ impl State {
             name,
             "nav" | "aside" | "footer" | "form" | "button" | "header" | "dialog" | "menu"
         );
+        boiler |= self.related_under == Some(parent);
         let mut content = false;
         for a in &tag.attrs {
             match a.name.as_ref() {
@@ -691,6 +758,18 @@ impl State {
                 self.flush();
             }
             let open = self.stack.pop().expect("non-empty");
+            if self.related_under == Some(open.index) {
+                self.related_under = None;
+            }
+            if matches!(kind_of(&open.name), Kind::Heading(2..)) {
+                let heading = self.page.blocks.last().filter(|b| {
+                    b.element == open.index
+                        || self.page.elements[b.element as usize].parent == open.index
+                });
+                if heading.is_some_and(|b| is_related_heading(&b.text)) {
+                    self.related_under = Some(self.page.elements[open.index as usize].parent);
+                }
+            }
             if open.name == "a" {
                 self.in_link = self.in_link.saturating_sub(1);
             }
