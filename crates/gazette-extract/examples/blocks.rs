@@ -10,12 +10,14 @@ fn main() {
         let e = &page.elements[b.element as usize];
         let text: String = b.text.chars().take(90).collect();
         println!(
-            "{} {:>4} el={:<5} d={:<3} bd={} {:?} c={} ld={:.2} {}",
+            "{} {:>4} el={:<5} d={:<3} bd={} h={} k={:x} {:?} c={} ld={:.2} {}",
             if keep.contains(&i) { "+" } else { " " },
             i,
             b.element,
             e.depth,
             e.boiler_depth,
+            u8::from(e.content_hint),
+            e.class_key,
             b.kind,
             b.chars,
             b.link_density(),

@@ -26,6 +26,9 @@ pub struct Element {
     pub content_hint: bool,
     /// Depth in the element tree.
     pub depth: u16,
+    /// A hash of the tag name and `class` attribute (elements of one kind
+    /// share it: the parts of an article body cut by ads); 0 without `class`.
+    pub class_key: u32,
 }
 
 /// What kind of element, for the classifier.
@@ -318,6 +321,15 @@ const RELATED_HEADINGS: &[&str] = &[
     "potrebbe interessarti",
     "articoli correlati",
 ];
+
+/// FNV-1a of `name` and `class`.
+fn class_key(name: &str, class: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in name.bytes().chain([b' ']).chain(class.bytes()) {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash
+}
 
 /// Whether a heading's text announces a list of other articles.
 fn is_related_heading(text: &str) -> bool {
@@ -737,6 +749,7 @@ impl State {
             },
             content_hint: content,
             depth: parent_depth.saturating_add(1),
+            class_key: tag.attr("class").map_or(0, |class| class_key(name, class)),
         });
         self.stack.push(Open {
             name: intern(name),
@@ -946,6 +959,7 @@ pub fn parse(html: &str) -> Page {
         boiler_depth: 0,
         content_hint: false,
         depth: 0,
+        class_key: 0,
     });
     tokenize(html, &mut state);
     state.flush();

@@ -16,6 +16,11 @@ use crate::blocks::{Block, Kind, Page};
 
 /// How much of its parent's weight a child must hold to be walked into.
 const DESCEND_SHARE: f32 = 0.70;
+/// How much of the container's weight another part named as the article body
+/// must hold to join it.
+const HINTED_PART_SHARE: f32 = 0.15;
+/// Blocks of at least this many letters are kept once when two parts of the body repeat them.
+const REPEAT_MIN_CHARS: u32 = 50;
 /// How much of the container's weight a sibling must hold to join it.
 const SIBLING_SHARE: f32 = 1.0;
 
@@ -124,6 +129,29 @@ pub fn select(page: &Page) -> Vec<usize> {
         )
     };
     let mut ranges = vec![range_of(container)];
+    // An article body cut in parts (by ads, a newsletter box) whose parts all
+    // carry the article-body name, with the same tag and classes at the same
+    // depth: the other parts join. (Not for a bare `role="main"`: a page may
+    // have one per story it lists.)
+    if hinted.is_some() {
+        let (start, end) = ranges[0];
+        for i in 1..n {
+            if elements[i].content_hint
+                && elements[i].class_key != 0
+                && elements[i].class_key == elements[container].class_key
+                && elements[i].depth == elements[container].depth
+                && !(start..end).contains(&i)
+                && elements[i].boiler_depth <= base_boiler
+                && sum[i] >= HINTED_PART_SHARE * sum[container]
+            {
+                let (a, b) = range_of(i);
+                if !(a..b).contains(&container) && !ranges.iter().any(|&(x, y)| (x..y).contains(&i))
+                {
+                    ranges.push((a, b));
+                }
+            }
+        }
+    }
     // Siblings holding a fair share of prose too (an article split by an ad or a
     // promo box) join the container.
     if container != 0 {
@@ -140,11 +168,14 @@ pub fn select(page: &Page) -> Vec<usize> {
         }
     }
     let mut keep = Vec::new();
+    // Long blocks kept, and from which part: a part that repeats another's
+    // text (a second copy of the body for another layout) adds it once.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (i, block) in page.blocks.iter().enumerate() {
         let e = block.element as usize;
-        if !ranges.iter().any(|&(a, b)| e >= a && e < b) {
+        let Some(part) = ranges.iter().position(|&(a, b)| e >= a && e < b) else {
             continue;
-        }
+        };
         let el = &elements[block.element as usize];
         if el.boiler_depth > base_boiler {
             continue;
@@ -159,6 +190,11 @@ pub fn select(page: &Page) -> Vec<usize> {
         }
         // A photo credit, often fused with a related headline: "© REUTERS/ Name Title".
         if block.text.starts_with('©') && block.text.split_whitespace().count() <= 40 {
+            continue;
+        }
+        if block.chars >= REPEAT_MIN_CHARS
+            && *seen.entry(block.text.as_str()).or_insert(part) != part
+        {
             continue;
         }
         keep.push(i);
