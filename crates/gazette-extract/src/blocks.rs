@@ -238,7 +238,12 @@ fn class_hints(value: &str) -> (bool, bool) {
     // A class or id is boilerplate when its first or last word is a boilerplate
     // word ("share-buttons", "SideBar__widget", "entry-meta"), except taxonomy
     // classes that describe the page rather than the element ("tag-economy").
+    // An embedded post ("social-media-embed", "embed-twitter") is part of the
+    // article: its words say social, but it quotes what the article discusses.
     let boiler = lower.split_whitespace().any(|token| {
+        if token.contains("embed") {
+            return false;
+        }
         if [
             "tag-",
             "category-",
