@@ -181,7 +181,11 @@ pub fn select(page: &Page) -> Vec<usize> {
             continue;
         }
         let ld = block.link_density();
-        if ld > 0.5 || (ld > 0.25 && block.chars < 80) || (ld > 0.6 && block.kind == Kind::ListItem)
+        // A quotation's attribution ("— Name (@handle) date") links its date.
+        let attribution = block.text.starts_with('—') && ld <= 0.5;
+        if ld > 0.5
+            || (ld > 0.25 && block.chars < 80 && !attribution)
+            || (ld > 0.6 && block.kind == Kind::ListItem)
         {
             continue;
         }
