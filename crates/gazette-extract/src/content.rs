@@ -222,3 +222,86 @@ pub fn select(page: &Page) -> Vec<usize> {
     }
     keep
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocks::parse;
+
+    /// The selected blocks' text, one string per block.
+    fn selected(html: &str) -> Vec<String> {
+        let page = parse(html);
+        select(&page)
+            .into_iter()
+            .map(|i| page.blocks[i].text.clone())
+            .collect()
+    }
+
+    fn paragraph(topic: &str, n: usize) -> String {
+        format!(
+            "<p>{topic} paragraph {n}: a sentence long enough to read as prose, with more words \
+             about the {topic} so that the classifier weighs it as text of an article.</p>"
+        )
+    }
+
+    #[test]
+    fn a_related_heading_makes_the_list_after_it_boilerplate() {
+        let related: String = (0..6).map(|n| paragraph("other story", n)).collect();
+        let html = format!(
+            "<body><article><h1>Title</h1>{}<h3>Você pode gostar...</h3><div>{related}</div>\
+             </article></body>",
+            paragraph("main", 1)
+        );
+        let text = selected(&html);
+        assert_eq!(text.len(), 1, "{text:?}");
+        assert!(text[0].starts_with("main paragraph 1"));
+        // The same list under an ordinary heading is the article (the heavier part).
+        let html = html.replace("Você pode gostar...", "Second part");
+        assert!(selected(&html).len() > 1);
+    }
+
+    #[test]
+    fn parts_of_a_body_cut_by_an_ad_join_and_a_repeated_part_counts_once() {
+        let part = |from: usize, to: usize| -> String {
+            let paragraphs: String = (from..to).map(|n| paragraph("banking", n)).collect();
+            format!(
+                "<div class=\"grid\"><div class=\"body article__body\">{paragraphs}</div></div>"
+            )
+        };
+        let ad = "<div class=\"ad\"><span>Advertisement</span></div>";
+        let html = format!("<body>{}{ad}{}</body>", part(0, 3), part(3, 8));
+        let text = selected(&html);
+        assert_eq!(text.len(), 8, "{text:?}");
+        assert!(text[0].starts_with("banking paragraph 0"));
+        // A second copy of a part (for another layout) adds nothing.
+        let html = format!(
+            "<body>{}{ad}{}{}</body>",
+            part(0, 3),
+            part(3, 8),
+            part(3, 8)
+        );
+        assert_eq!(selected(&html).len(), 8);
+        // Parts with other classes stay out (a list of other stories).
+        let other = part(10, 12).replace("article__body", "article__body teaser-list");
+        let html = format!("<body>{}{ad}{other}</body>", part(0, 8));
+        assert_eq!(selected(&html).len(), 8);
+    }
+
+    #[test]
+    fn an_embedded_post_and_its_attribution_are_kept() {
+        let html = format!(
+            "<body><article>{}<div class=\"social-media-embed\"><blockquote class=\"twitter-tweet\">\
+             <p>Yes this is real and the state spent half a million dollars on it</p>\
+             — Dianna E. Anderson (@diannaeanderson) <a href=\"https://twitter.com/x\">November 18, 2019</a>\
+             </blockquote></div>{}</article></body>",
+            paragraph("campaign", 1),
+            paragraph("campaign", 2)
+        );
+        let text = selected(&html);
+        assert!(
+            text.iter().any(|t| t.starts_with("Yes this is real")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|t| t.starts_with("— Dianna")), "{text:?}");
+    }
+}
