@@ -254,6 +254,13 @@ fn class_hints(value: &str) -> (bool, bool) {
             "format-",
             "has-",
             "status-",
+            // Page builders name every layout box ("elementor-widget-container"):
+            // their classes say nothing about the content.
+            "elementor-",
+            "et_pb_",
+            "vc_",
+            "fl-",
+            "wp-block-",
         ]
         .iter()
         .any(|p| token.starts_with(p))
