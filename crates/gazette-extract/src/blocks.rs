@@ -241,7 +241,8 @@ fn class_hints(value: &str) -> (bool, bool) {
     // An embedded post ("social-media-embed", "embed-twitter") is part of the
     // article: its words say social, but it quotes what the article discusses.
     let boiler = lower.split_whitespace().any(|token| {
-        if token.contains("embed") {
+        // "content-has-sidebar", "page-with-sidebar": the layout of the page.
+        if token.contains("embed") || token.contains("has-") || token.contains("with-") {
             return false;
         }
         if [
@@ -701,10 +702,13 @@ impl State {
             .elements
             .get(parent as usize)
             .map_or((0, 0), |e| (e.boiler_depth, e.depth));
+        // A form wrapping the whole page (ASP.NET's `<form runat>`, directly
+        // under `<body>`) is the page, not a search box or a sign-up.
+        let page_form = name == "form" && parent_depth <= 2;
         let mut boiler = matches!(
             name,
             "nav" | "aside" | "footer" | "form" | "button" | "header" | "dialog" | "menu"
-        );
+        ) && !page_form;
         boiler |= self.related_under == Some(parent);
         let mut content = false;
         for a in &tag.attrs {
