@@ -273,7 +273,9 @@ fn class_hints(value: &str) -> (bool, bool) {
             .filter(|w| !w.is_empty());
         let first = words.next();
         let last = words.next_back();
-        first.is_some_and(|w| BOILER_WORDS.contains(&w))
+        // "widget" only ends a boilerplate name ("zone-widget"): WordPress
+        // names its content boxes "widget_text", "widget_sow-editor".
+        first.is_some_and(|w| BOILER_WORDS.contains(&w) && w != "widget")
             || last.is_some_and(|w| BOILER_WORDS.contains(&w))
     });
     (boiler, false)
