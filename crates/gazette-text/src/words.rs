@@ -33,7 +33,7 @@ impl<'a> Iterator for Words<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let rest = &self.text[self.pos..];
-        let (offset, first) = rest.char_indices().find(|&(_, c)| c.is_alphanumeric())?;
+        let (offset, first) = rest.char_indices().find(|&(_, c)| is_alphanumeric(c))?;
         let start = self.pos + offset;
         if is_unspaced_script(first) {
             self.pos = start + first.len_utf8();
@@ -85,7 +85,29 @@ pub(crate) fn is_unspaced_script(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_unspaced_script(c)
+    is_alphanumeric(c) && !is_unspaced_script(c)
+}
+
+/// [`char::is_alphanumeric`], answered from a table for Latin letters (std
+/// searches the Unicode tables for every character past ASCII).
+fn is_alphanumeric(c: char) -> bool {
+    const LATIN_END: u32 = 0x250;
+    static LATIN: std::sync::OnceLock<[bool; LATIN_END as usize]> = std::sync::OnceLock::new();
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let code = u32::from(c);
+    if code < LATIN_END {
+        let table = LATIN.get_or_init(|| {
+            let mut table = [false; LATIN_END as usize];
+            for (code, slot) in (0..LATIN_END).zip(table.iter_mut()) {
+                *slot = char::from_u32(code).is_some_and(char::is_alphanumeric);
+            }
+            table
+        });
+        return table[code as usize];
+    }
+    c.is_alphanumeric()
 }
 
 /// The byte offset where the word starting at `start` ends.
@@ -185,6 +207,13 @@ mod tests {
 
     fn all(text: &str) -> Vec<&str> {
         words(text).collect()
+    }
+
+    #[test]
+    fn the_latin_table_agrees_with_std() {
+        for c in (0..0x300).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
