@@ -262,6 +262,7 @@ fn class_hints(value: &str) -> (bool, bool) {
             "vc_",
             "fl-",
             "wp-block-",
+            "hs_cos_wrapper",
         ]
         .iter()
         .any(|p| token.starts_with(p))
