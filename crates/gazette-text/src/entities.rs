@@ -426,9 +426,11 @@ fn respell(part: &str) -> String {
 }
 
 /// A word of a sentence with its position in the text.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Token<'a> {
     text: &'a str,
+    /// The word [folded](fold), once (the word lists are looked up folded).
+    folded: String,
     start: usize,
     end: usize,
     capitalised: bool,
@@ -453,6 +455,7 @@ fn tokens<'a>(text: &'a str, sentence: &'a str, base: usize) -> Vec<Token<'a>> {
         let capitalised = first.is_uppercase() || (first.is_alphabetic() && !first.is_lowercase());
         out.push(Token {
             text: word,
+            folded: fold(word),
             start,
             end,
             capitalised,
@@ -479,8 +482,8 @@ pub fn find(text: &str) -> Found {
             let at_start = i == opening || is_opening(text, &toks[..i], toks[i].start);
             if at_start
                 && toks[i].capitalised
-                && !is_title(toks[i].text)
-                && is_function_word(toks[i].text)
+                && !is_title(&toks[i].folded)
+                && is_function_word(&toks[i].folded)
             {
                 opening = i + 1;
                 i += 1;
@@ -501,7 +504,8 @@ pub fn find(text: &str) -> Found {
             }
             // Titles, and capitalised function words anywhere (a sentence
             // inside a quotation, a caption run into the text).
-            if !toks[i].capitalised || is_title(toks[i].text) || is_function_word(toks[i].text) {
+            if !toks[i].capitalised || is_title(&toks[i].folded) || is_function_word(&toks[i].folded)
+            {
                 i += 1;
                 continue;
             }
@@ -578,7 +582,7 @@ fn gazetteer_match(gazetteer: &Gazetteer, toks: &[Token<'_>]) -> Option<(usize, 
             }
             folded.push(' ');
         }
-        folded.push_str(&fold(token.text));
+        folded.push_str(&token.folded);
         if let Some(&(index, upper)) = gazetteer.by_name.get(&folded) {
             let surface_ok = !upper || toks[..=n].iter().all(|t| is_all_capitals(t.text));
             if surface_ok {
@@ -595,7 +599,7 @@ fn capitalised_run(toks: &[Token<'_>]) -> usize {
     let mut len = 1;
     let mut i = 1;
     while i < toks.len() && toks[i].joined {
-        if toks[i].capitalised && !is_title(toks[i].text) && !is_function_word(toks[i].text) {
+        if toks[i].capitalised && !is_title(&toks[i].folded) && !is_function_word(&toks[i].folded) {
             i += 1;
             len = i;
         } else if PARTICLES.contains(&toks[i].text) {
@@ -607,8 +611,9 @@ fn capitalised_run(toks: &[Token<'_>]) -> usize {
     len
 }
 
-fn is_title(word: &str) -> bool {
-    TITLE_SET.contains(fold(word).as_str())
+/// Whether a folded word is a title (`M.`, `président`, `Dr`…).
+fn is_title(folded: &str) -> bool {
+    TITLE_SET.contains(folded)
 }
 
 // The word lists as sets: they are looked up for every capitalised word.
@@ -629,8 +634,8 @@ static FUNCTION_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
 });
 
 /// Capitalised words that open sentences without being names.
-fn is_function_word(word: &str) -> bool {
-    FUNCTION_WORDS.contains(&fold(word))
+fn is_function_word(folded: &str) -> bool {
+    FUNCTION_WORDS.contains(folded)
 }
 
 /// Sentence openers that are not stop words but are not names either.
@@ -691,8 +696,7 @@ fn classify(
     if let Some(&index) = gazetteer.by_person_key.get(&key) {
         return (gazetteer.entries[index].key.clone(), EntityKind::Person);
     }
-    let folded: Vec<String> = run.iter().map(|t| fold(t.text)).collect();
-    if folded.iter().any(|w| ORGANISATION_SET.contains(w.as_str())) {
+    if run.iter().any(|t| ORGANISATION_SET.contains(t.folded.as_str())) {
         return (key, EntityKind::Organisation);
     }
     if run.len() == 1 {
@@ -707,7 +711,7 @@ fn classify(
     }
     let titled = before
         .last()
-        .is_some_and(|t| is_title(t.text) || ROLE_SET.contains(fold(t.text).as_str()))
+        .is_some_and(|t| is_title(&t.folded) || ROLE_SET.contains(t.folded.as_str()))
         || !roles_before(before).is_empty();
     if titled || run.len() >= 2 {
         return (key, EntityKind::Person);
@@ -725,9 +729,8 @@ fn last_word_key(key: &str) -> &str {
 fn roles_before(before: &[Token<'_>]) -> Vec<String> {
     let mut roles = Vec::new();
     for token in before.iter().rev().take(5) {
-        let folded = fold(token.text);
-        if ROLE_SET.contains(folded.as_str()) {
-            roles.push(folded);
+        if ROLE_SET.contains(token.folded.as_str()) {
+            roles.push(token.folded.clone());
         }
         if !token.joined {
             break;
