@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use gazette_core::Article;
-use gazette_text::{detect_lang, entities, is_stop_word, name_key, terms, words};
+use gazette_text::{detect_lang, entities, for_each_term, is_stop_word, name_key, terms, words};
 
 /// Extra weight of a term that appears in the title.
 const TITLE_WEIGHT: f64 = 3.0;
@@ -51,9 +51,12 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
         .or_else(|| detect_lang(&format!("{}\n{body}", article.title)))
         .unwrap_or("und");
     let mut weights: HashMap<String, f64> = HashMap::default();
-    for term in terms(&body, Some(lang)) {
-        *weights.entry(term).or_default() += 1.0;
-    }
+    for_each_term(&body, Some(lang), |term| match weights.get_mut(term) {
+        Some(count) => *count += 1.0,
+        None => {
+            weights.insert(term.to_string(), 1.0);
+        }
+    });
     for count in weights.values_mut() {
         *count = 1.0 + count.ln();
     }

@@ -504,7 +504,9 @@ pub fn find(text: &str) -> Found {
             }
             // Titles, and capitalised function words anywhere (a sentence
             // inside a quotation, a caption run into the text).
-            if !toks[i].capitalised || is_title(&toks[i].folded) || is_function_word(&toks[i].folded)
+            if !toks[i].capitalised
+                || is_title(&toks[i].folded)
+                || is_function_word(&toks[i].folded)
             {
                 i += 1;
                 continue;
@@ -696,7 +698,10 @@ fn classify(
     if let Some(&index) = gazetteer.by_person_key.get(&key) {
         return (gazetteer.entries[index].key.clone(), EntityKind::Person);
     }
-    if run.iter().any(|t| ORGANISATION_SET.contains(t.folded.as_str())) {
+    if run
+        .iter()
+        .any(|t| ORGANISATION_SET.contains(t.folded.as_str()))
+    {
         return (key, EntityKind::Organisation);
     }
     if run.len() == 1 {

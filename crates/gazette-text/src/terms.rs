@@ -32,6 +32,13 @@ use crate::words::{is_unspaced_script, words};
 /// list or stemmer, terms are the folded words without stop-word removal or
 /// stemming respectively.
 pub fn terms(text: &str, lang: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_term(text, lang, |term| out.push(term.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`terms`]' terms in order, without allocating them.
+pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
     let lang = lang.or_else(|| detect_lang(text));
     let stops = lang.and_then(stop_words);
     let stemmer = lang.and_then(algorithm).map(Stemmer::create);
@@ -50,25 +57,25 @@ pub fn terms(text: &str, lang: Option<&str>) -> Vec<String> {
         cache.key.push_str(lang.unwrap_or(""));
         cache.key.push('\0');
         let prefix = cache.key.len();
-        let mut out = Vec::new();
         for word in words(text) {
             cache.key.truncate(prefix);
             cache.key.push_str(word);
-            let found = match cache.terms.get(cache.key.as_str()) {
-                Some(found) => found.as_deref().map(str::to_string),
-                None => {
-                    let found = term(word);
-                    if cache.terms.len() >= TERM_CACHE_ENTRIES {
-                        cache.terms.clear();
-                    }
-                    let key = cache.key.clone().into_boxed_str();
-                    cache.terms.insert(key, found.as_deref().map(Box::from));
-                    found
+            if let Some(found) = cache.terms.get(cache.key.as_str()) {
+                if let Some(term) = found {
+                    f(term);
                 }
-            };
-            out.extend(found);
+                continue;
+            }
+            let found = term(word);
+            if cache.terms.len() >= TERM_CACHE_ENTRIES {
+                cache.terms.clear();
+            }
+            let key = cache.key.clone().into_boxed_str();
+            if let Some(term) = &found {
+                f(term);
+            }
+            cache.terms.insert(key, found.map(String::into_boxed_str));
         }
-        out
     })
 }
 
