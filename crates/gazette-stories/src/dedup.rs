@@ -209,7 +209,7 @@ fn exact_hash(text: &str) -> (u64, usize) {
         if c.is_ascii_alphanumeric() {
             eat(&mut hash, c.to_ascii_lowercase() as u8);
             in_run = true;
-        } else if !c.is_ascii() && c.is_alphanumeric() {
+        } else if !c.is_ascii() && gazette_text::words::is_alphanumeric(c) {
             for lower in c.to_lowercase() {
                 for &byte in lower.encode_utf8(&mut buf).as_bytes() {
                     eat(&mut hash, byte);

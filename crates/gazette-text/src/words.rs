@@ -88,26 +88,29 @@ fn is_word_char(c: char) -> bool {
     is_alphanumeric(c) && !is_unspaced_script(c)
 }
 
-/// [`char::is_alphanumeric`], answered from a table for Latin letters (std
-/// searches the Unicode tables for every character past ASCII).
-fn is_alphanumeric(c: char) -> bool {
-    const LATIN_END: u32 = 0x250;
-    static LATIN: std::sync::OnceLock<[bool; LATIN_END as usize]> = std::sync::OnceLock::new();
+/// [`char::is_alphanumeric`], answered from a bit table below U+3000 (Latin,
+/// Greek, Cyrillic, Hebrew, Arabic, the Indic scripts, Thai…): std searches
+/// the Unicode tables for every character past ASCII.
+pub fn is_alphanumeric(c: char) -> bool {
+    const TABLE_END: u32 = 0x3000;
+    static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
     let code = u32::from(c);
-    if code < LATIN_END {
-        let table = LATIN.get_or_init(|| {
-            let mut table = [false; LATIN_END as usize];
-            for (code, slot) in (0..LATIN_END).zip(table.iter_mut()) {
-                *slot = char::from_u32(code).is_some_and(char::is_alphanumeric);
-            }
-            table
-        });
-        return table[code as usize];
+    if code >= TABLE_END {
+        return c.is_alphanumeric();
     }
-    c.is_alphanumeric()
+    let table = TABLE.get_or_init(|| {
+        let mut bits = vec![0u64; (TABLE_END / 64) as usize];
+        for code in 0..TABLE_END {
+            if char::from_u32(code).is_some_and(char::is_alphanumeric) {
+                bits[(code / 64) as usize] |= 1 << (code % 64);
+            }
+        }
+        bits
+    });
+    table[(code / 64) as usize] >> (code % 64) & 1 == 1
 }
 
 /// The byte offset where the word starting at `start` ends.
@@ -210,8 +213,8 @@ mod tests {
     }
 
     #[test]
-    fn the_latin_table_agrees_with_std() {
-        for c in (0..0x300).filter_map(char::from_u32) {
+    fn the_table_agrees_with_std() {
+        for c in (0..0x3100).filter_map(char::from_u32) {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
     }
