@@ -90,6 +90,11 @@ pub struct Clusterer {
     /// the term's weight there (a copy of the centroid's, so that scoring a
     /// query reads one list per term and looks nothing up).
     postings: Vec<Vec<Posting>>,
+    /// By slot: the open story holding it. A story's slot numbers it densely
+    /// while it is open, so that scoring sums into an array, not a map.
+    slots: Vec<StoryId>,
+    /// Slots of evicted stories, to reuse.
+    free_slots: Vec<u32>,
     /// `ln n` for n = 0, 1, 2, …: the IDF's logarithms, read from here
     /// rather than computed for every term of every compared story.
     ln: Vec<f64>,
@@ -120,6 +125,8 @@ pub enum Assignment {
 /// What the clusterer keeps of an open story.
 #[derive(Debug, Clone)]
 struct StoryState {
+    /// Its slot (see [`Clusterer::slots`]).
+    slot: u32,
     /// Sum of the members' unit-length term vectors (before IDF), and for each
     /// term the number of members containing it.
     centroid: HashMap<TermId, TermStats>,
@@ -173,6 +180,8 @@ struct CentredQuery {
 #[derive(Debug, Clone, Copy)]
 struct Posting {
     story: StoryId,
+    /// The story's slot (see [`Clusterer::slots`]).
+    slot: u32,
     weight: f64,
 }
 
@@ -196,6 +205,8 @@ impl Clusterer {
             terms: Vec::new(),
             free: Vec::new(),
             postings: Vec::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
             ln: vec![f64::NEG_INFINITY, 0.0],
             docs: 0,
             next_eviction: None,
@@ -235,7 +246,19 @@ impl Clusterer {
             language,
         } = features;
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        let slots = &mut self.slots;
+        let free_slots = &mut self.free_slots;
         let mut state = self.stories.remove(&story).unwrap_or_else(|| StoryState {
+            slot: match free_slots.pop() {
+                Some(slot) => {
+                    slots[slot as usize] = story;
+                    slot
+                }
+                None => {
+                    slots.push(story);
+                    u32::try_from(slots.len() - 1).expect("fewer than 2^32 open stories")
+                }
+            },
             centroid: HashMap::default(),
             norm: 0.0,
             embedding: None,
@@ -263,6 +286,7 @@ impl Clusterer {
                 if stats.docs == 1 {
                     postings.push(Posting {
                         story,
+                        slot: state.slot,
                         weight: stats.weight,
                     });
                 } else if let Some(posting) = postings.iter_mut().find(|p| p.story == story) {
@@ -370,28 +394,40 @@ impl Clusterer {
         let query = self.weigh(&features.terms);
         let query_norm = query.iter().map(|(_, _, w)| w * w).sum::<f64>().sqrt();
         // Dot products with the stories sharing a term, through the postings.
-        let mut dots: HashMap<StoryId, f64> = HashMap::default();
+        // By slot; `touched` lists the slots reached, in the order reached.
+        let mut dots = vec![0.0f64; self.slots.len()];
+        let mut reached = vec![false; self.slots.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for &(_, id, weight) in &query {
             let Some(id) = id else { continue };
             let idf = self.idf_of(id);
             for posting in &self.postings[id as usize] {
-                *dots.entry(posting.story).or_default() += weight * posting.weight * idf;
+                let slot = posting.slot as usize;
+                dots[slot] += weight * posting.weight * idf;
+                if !reached[slot] {
+                    reached[slot] = true;
+                    touched.push(posting.slot);
+                }
             }
         }
         if let Some(query) = &embedding {
-            for (&story, state) in &self.stories {
+            for state in self.stories.values() {
                 if state
                     .embedding
                     .as_ref()
                     .is_some_and(|e| e.len() == query.vector.len())
+                    && !reached[state.slot as usize]
                 {
-                    dots.entry(story).or_default();
+                    reached[state.slot as usize] = true;
+                    touched.push(state.slot);
                 }
             }
         }
         // (story, similarity with the cached norm, dot product, embedding bonus)
-        let mut candidates: Vec<(StoryId, f64, f64, f64)> = Vec::with_capacity(dots.len());
-        for (story, dot) in dots {
+        let mut candidates: Vec<(StoryId, f64, f64, f64)> = Vec::with_capacity(touched.len());
+        for slot in touched {
+            let story = self.slots[slot as usize];
+            let dot = dots[slot as usize];
             let state = &self.stories[&story];
             if !self.is_open_at(state, time) {
                 continue;
@@ -475,6 +511,7 @@ impl Clusterer {
             .collect();
         for story in closed {
             let state = self.stories.remove(&story).expect("listed above");
+            self.free_slots.push(state.slot);
             self.docs -= state.members;
             for (id, stats) in state.centroid {
                 self.forget(id, story, stats.docs);
