@@ -53,28 +53,28 @@ pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
         })
     };
     TERM_CACHE.with_borrow_mut(|cache| {
-        cache.key.clear();
-        cache.key.push_str(lang.unwrap_or(""));
-        cache.key.push('\0');
-        let prefix = cache.key.len();
+        if cache.entries >= TERM_CACHE_ENTRIES {
+            cache.by_language.clear();
+            cache.entries = 0;
+        }
+        let lang = lang.unwrap_or("");
+        if !cache.by_language.contains_key(lang) {
+            cache.by_language.insert(lang.into(), HashMap::default());
+        }
+        let terms = cache.by_language.get_mut(lang).expect("inserted above");
         for word in words(text) {
-            cache.key.truncate(prefix);
-            cache.key.push_str(word);
-            if let Some(found) = cache.terms.get(cache.key.as_str()) {
+            if let Some(found) = terms.get(word) {
                 if let Some(term) = found {
                     f(term);
                 }
                 continue;
             }
             let found = term(word);
-            if cache.terms.len() >= TERM_CACHE_ENTRIES {
-                cache.terms.clear();
-            }
-            let key = cache.key.clone().into_boxed_str();
             if let Some(term) = &found {
                 f(term);
             }
-            cache.terms.insert(key, found.map(String::into_boxed_str));
+            terms.insert(word.into(), found.map(String::into_boxed_str));
+            cache.entries += 1;
         }
     })
 }
@@ -83,19 +83,20 @@ pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
 /// word's term (fold, stop-word check, Snowball stem) costs far more than a
 /// lookup. Cleared when full, so memory stays bounded.
 struct TermCache {
-    /// `lang \0 word` → the word's term, or `None` when it is not one.
-    terms: HashMap<Box<str>, Option<Box<str>>>,
-    /// The key being looked up, reused to spare an allocation per word.
-    key: String,
+    /// Language tag → word → the word's term, or `None` when it is not one.
+    by_language: HashMap<Box<str>, HashMap<Box<str>, Option<Box<str>>>>,
+    /// Words held, over all languages.
+    entries: usize,
 }
 
-/// Entries the [`TermCache`] holds before it starts afresh (a few MB).
+/// Words the [`TermCache`] holds before it starts afresh (a few MB; the
+/// limit is checked once per text, so a text may overshoot it).
 const TERM_CACHE_ENTRIES: usize = 50_000;
 
 thread_local! {
     static TERM_CACHE: RefCell<TermCache> = RefCell::new(TermCache {
-        terms: HashMap::default(),
-        key: String::new(),
+        by_language: HashMap::default(),
+        entries: 0,
     });
 }
 
