@@ -89,7 +89,10 @@ pub fn fingerprint(text: &str) -> u64 {
         return 0;
     }
     let size = SHINGLE_WORDS.min(ends.len());
-    let mut weights = [0i32; 64];
+    // For each bit, how many shingle hashes have it set: a bit of the
+    // fingerprint is set when more than half of them do.
+    let mut ones = [0u32; 64];
+    let mut shingles = 0u32;
     for last in size - 1..ends.len() {
         let first = last + 1 - size;
         let mut hash = FNV_OFFSET;
@@ -100,14 +103,14 @@ pub fn fingerprint(text: &str) -> u64 {
             let start = if i == 0 { 0 } else { ends[i - 1] };
             hash = fnv1a(hash, &folded.as_bytes()[start..ends[i]]);
         }
-        for (bit, weight) in weights.iter_mut().enumerate() {
-            *weight += if hash >> bit & 1 == 1 { 1 } else { -1 };
+        for (bit, count) in ones.iter_mut().enumerate() {
+            *count += (hash >> bit & 1) as u32;
         }
+        shingles += 1;
     }
-    weights
-        .iter()
+    ones.iter()
         .enumerate()
-        .filter(|(_, w)| **w > 0)
+        .filter(|&(_, &count)| 2 * count > shingles)
         .fold(0u64, |acc, (bit, _)| acc | 1 << bit)
 }
 
