@@ -371,6 +371,30 @@ fn is_all_capitals(name: &str) -> bool {
 /// assert_eq!(name_key("Bachar al-Assad"), name_key("Bashar el-Assad"));
 /// ```
 pub fn name_key(name: &str) -> String {
+    // Names recur from article to article: their keys are kept per thread
+    // (bounded, like the terms' cache).
+    thread_local! {
+        static KEYS: std::cell::RefCell<HashMap<Box<str>, Box<str>>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    KEYS.with_borrow_mut(|keys| {
+        if let Some(key) = keys.get(name) {
+            return key.to_string();
+        }
+        if keys.len() >= NAME_KEY_CACHE_ENTRIES {
+            keys.clear();
+        }
+        let key = name_key_uncached(name);
+        keys.insert(name.into(), key.as_str().into());
+        key
+    })
+}
+
+/// Names whose keys [`name_key`] keeps before it starts afresh.
+const NAME_KEY_CACHE_ENTRIES: usize = 20_000;
+
+/// [`name_key`] without the cache.
+fn name_key_uncached(name: &str) -> String {
     let mut parts = Vec::new();
     for word in words(name) {
         for part in fold(word).split(['-', '\'']) {
@@ -769,6 +793,21 @@ fn count(mentions: &[Mention], surfaces: &HashMap<String, String>) -> Vec<Entity
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_name_keys_are_the_uncached_ones() {
+        for name in [
+            "Sergueï Lavrov",
+            "Bachar al-Assad",
+            "Vladimir Poutine",
+            "",
+            "d'Artagnan",
+        ] {
+            let first = name_key(name);
+            assert_eq!(first, name_key_uncached(name), "{name}");
+            assert_eq!(name_key(name), first, "{name}, from the cache");
+        }
+    }
 
     fn keys(text: &str) -> Vec<(String, EntityKind)> {
         find(text)
