@@ -22,7 +22,9 @@ use std::collections::BTreeSet;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use gazette_core::Article;
-use gazette_text::{detect_lang, entities, for_each_term, is_stop_word, name_key, terms, words};
+use gazette_text::{
+    detect_lang, entities, for_each_word_term, is_stop_word, name_key, terms, words,
+};
 
 /// Extra weight of a term that appears in the title.
 const TITLE_WEIGHT: f64 = 3.0;
@@ -52,12 +54,20 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
         .or_else(|| detect_lang(&format!("{}\n{body}", article.title)))
         .unwrap_or("und");
     let mut weights: HashMap<String, f64> = HashMap::default();
-    for_each_term(&body, Some(lang), |term| match weights.get_mut(term) {
-        Some(count) => *count += 1.0,
-        None => {
-            weights.insert(term.to_string(), 1.0);
+    // One pass over the body's words for its terms and its marks.
+    let mut body_marks = Marks::new(&body, lang);
+    for_each_word_term(&body, Some(lang), |word, term| {
+        if let Some(term) = term {
+            match weights.get_mut(term) {
+                Some(count) => *count += 1.0,
+                None => {
+                    weights.insert(term.to_string(), 1.0);
+                }
+            }
         }
+        body_marks.word(word);
     });
+    let body_marks = body_marks.out;
     for count in weights.values_mut() {
         *count = 1.0 + count.ln();
     }
@@ -70,8 +80,11 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
     for entity in entities::find(&both).entities {
         *marks.entry(format!("@{}", entity.key)).or_default() += 1.0;
     }
-    for (text, boost) in [(article.title.as_str(), TITLE_WEIGHT), (body.as_str(), 0.0)] {
-        for mark in language_free_marks(text, lang) {
+    for (found, boost) in [
+        (language_free_marks(&article.title, lang), TITLE_WEIGHT),
+        (body_marks, 0.0),
+    ] {
+        for mark in found {
             *marks.entry(mark).or_default() += 1.0 + boost;
         }
     }
@@ -83,27 +96,52 @@ pub(crate) fn article_terms(article: &Article) -> TermWeights {
 
 /// The `~skeleton` and `#number` marks of `text` (see the [module docs](self)), once each.
 fn language_free_marks(text: &str, lang: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut previous_end = 0;
+    let mut marks = Marks::new(text, lang);
     for word in words(text) {
-        let start = word.as_ptr() as usize - text.as_ptr() as usize;
-        let between = &text[previous_end..start];
+        marks.word(word);
+    }
+    marks.out
+}
+
+/// The marks of a text, gathered word by word (see [`language_free_marks`]).
+struct Marks<'a> {
+    text: &'a str,
+    lang: &'a str,
+    /// Where the previous word ended.
+    previous_end: usize,
+    out: BTreeSet<String>,
+}
+
+impl<'a> Marks<'a> {
+    fn new(text: &'a str, lang: &'a str) -> Self {
+        Marks {
+            text,
+            lang,
+            previous_end: 0,
+            out: BTreeSet::new(),
+        }
+    }
+
+    /// Reads `word`, the next word of the text (a slice of it).
+    fn word(&mut self, word: &str) {
+        let start = word.as_ptr() as usize - self.text.as_ptr() as usize;
+        let between = &self.text[self.previous_end..start];
         let opens_sentence =
-            previous_end == 0 || between.contains(['.', '!', '?', '\n', ':', '«', '"', '“']);
-        previous_end = start + word.len();
+            self.previous_end == 0 || between.contains(['.', '!', '?', '\n', ':', '«', '"', '“']);
+        self.previous_end = start + word.len();
         if let Some(number) = digits(word) {
             if number.len() >= 2 {
-                out.insert(format!("#{number}"));
+                self.out.insert(format!("#{number}"));
             }
-            continue;
+            return;
         }
         let first = word.chars().next().unwrap_or(' ');
         if opens_sentence || !first.is_uppercase() || word.chars().count() < 3 {
-            continue;
+            return;
         }
         let latin = transliterate(word);
-        if is_stop_word(lang, &gazette_text::fold(&latin)) {
-            continue;
+        if is_stop_word(self.lang, &gazette_text::fold(&latin)) {
+            return;
         }
         let letters: Vec<char> = name_key(&latin)
             .chars()
@@ -116,10 +154,9 @@ fn language_free_marks(text: &str, lang: &str) -> BTreeSet<String> {
         };
         let key: String = letters[..keep].iter().collect();
         if keep >= 3 {
-            out.insert(format!("~{key}"));
+            self.out.insert(format!("~{key}"));
         }
     }
-    out
 }
 
 /// The word's digits as ASCII when it is a number (any script's decimal digits,

@@ -41,5 +41,5 @@ pub use lang::{LANGUAGES, detect_lang};
 pub use quotes::{Quotation, quotations};
 pub use sentences::sentences;
 pub use stopwords::{STOP_WORD_LANGUAGES, is_stop_word};
-pub use terms::{for_each_term, terms};
+pub use terms::{for_each_term, for_each_word_term, terms};
 pub use words::{Words, words};

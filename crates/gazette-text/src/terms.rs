@@ -39,6 +39,16 @@ pub fn terms(text: &str, lang: Option<&str>) -> Vec<String> {
 
 /// Calls `f` with each of [`terms`]' terms in order, without allocating them.
 pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
+    for_each_word_term(text, lang, |_, term| {
+        if let Some(term) = term {
+            f(term);
+        }
+    });
+}
+
+/// Calls `f` with each [word](crate::words) of `text` and its term, when it
+/// has one (see [`terms`]): one pass for callers that read the words too.
+pub fn for_each_word_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str, Option<&str>)) {
     let lang = lang.or_else(|| detect_lang(text));
     let stops = lang.and_then(stop_words);
     let stemmer = lang.and_then(algorithm).map(Stemmer::create);
@@ -64,15 +74,11 @@ pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
         let terms = cache.by_language.get_mut(lang).expect("inserted above");
         for word in words(text) {
             if let Some(found) = terms.get(word) {
-                if let Some(term) = found {
-                    f(term);
-                }
+                f(word, found.as_deref());
                 continue;
             }
             let found = term(word);
-            if let Some(term) = &found {
-                f(term);
-            }
+            f(word, found.as_deref());
             terms.insert(word.into(), found.map(String::into_boxed_str));
             cache.entries += 1;
         }
