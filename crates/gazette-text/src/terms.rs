@@ -90,10 +90,13 @@ pub fn for_each_word_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str
 /// lookup. Cleared when full, so memory stays bounded.
 struct TermCache {
     /// Language tag → word → the word's term, or `None` when it is not one.
-    by_language: HashMap<Box<str>, HashMap<Box<str>, Option<Box<str>>>>,
+    by_language: HashMap<Box<str>, WordTerms>,
     /// Words held, over all languages.
     entries: usize,
 }
+
+/// Word → its term, or `None` when it is not one.
+type WordTerms = HashMap<Box<str>, Option<Box<str>>>;
 
 /// Words the [`TermCache`] holds before it starts afresh (a few MB; the
 /// limit is checked once per text, so a text may overshoot it).
