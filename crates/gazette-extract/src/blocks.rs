@@ -449,10 +449,6 @@ fn kind_of(name: &str) -> Kind {
     }
 }
 
-fn attr<'a>(tag: &'a Tag<'_>, name: &str) -> Option<&'a str> {
-    tag.attr(name)
-}
-
 /// An element's name as kept on the stack: the usual ones without allocating.
 fn intern(name: &str) -> Cow<'static, str> {
     const NAMES: &[&str] = &[
@@ -580,7 +576,7 @@ impl State {
         }
         match name {
             "script" => {
-                let ty = attr(tag, "type").unwrap_or("").to_ascii_lowercase();
+                let ty = tag.attr("type").unwrap_or("").to_ascii_lowercase();
                 self.capture = if ty.contains("ld+json") {
                     Capture::JsonLd
                 } else {
@@ -610,16 +606,17 @@ impl State {
                 return Mode::Data;
             }
             "meta" => {
-                let key = attr(tag, "property")
-                    .or_else(|| attr(tag, "name"))
-                    .or_else(|| attr(tag, "itemprop"));
-                if let (Some(k), Some(v)) = (key, attr(tag, "content")) {
+                let key = tag
+                    .attr("property")
+                    .or_else(|| tag.attr("name"))
+                    .or_else(|| tag.attr("itemprop"));
+                if let (Some(k), Some(v)) = (key, tag.attr("content")) {
                     self.page
                         .raw
                         .metas
                         .push((k.trim().to_ascii_lowercase(), v.to_string()));
                 }
-                if let (Some(ip), Some(v)) = (attr(tag, "itemprop"), attr(tag, "datetime")) {
+                if let (Some(ip), Some(v)) = (tag.attr("itemprop"), tag.attr("datetime")) {
                     self.page
                         .raw
                         .metas
@@ -628,7 +625,7 @@ impl State {
                 return Mode::Data;
             }
             "link" => {
-                if let (Some(rel), Some(href)) = (attr(tag, "rel"), attr(tag, "href")) {
+                if let (Some(rel), Some(href)) = (tag.attr("rel"), tag.attr("href")) {
                     self.page
                         .raw
                         .links
@@ -636,14 +633,14 @@ impl State {
                     self.page.raw.link_elements.push(LinkElement {
                         rel: rel.to_string(),
                         href: href.to_string(),
-                        media_type: attr(tag, "type").map(str::to_string),
-                        title: attr(tag, "title").map(str::to_string),
+                        media_type: tag.attr("type").map(str::to_string),
+                        title: tag.attr("title").map(str::to_string),
                     });
                 }
                 return Mode::Data;
             }
             "base" => {
-                if let Some(href) = attr(tag, "href") {
+                if let Some(href) = tag.attr("href") {
                     self.page
                         .raw
                         .base_href
@@ -652,7 +649,7 @@ impl State {
                 return Mode::Data;
             }
             "html" => {
-                if let Some(lang) = attr(tag, "lang") {
+                if let Some(lang) = tag.attr("lang") {
                     self.page.raw.html_lang.get_or_insert(lang.to_string());
                 }
             }
@@ -667,7 +664,7 @@ impl State {
                 return Mode::Data;
             }
             "time" => {
-                if let Some(dt) = attr(tag, "datetime") {
+                if let Some(dt) = tag.attr("datetime") {
                     self.page.raw.times.push(dt.to_string());
                 }
             }

@@ -111,7 +111,7 @@ pub fn tokenize(html: &str, sink: &mut impl Sink) {
             text(sink, &html[from..to], true);
         }
     };
-    while let Some(offset) = memchr(b'<', &bytes[pos..]) {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[pos..]) {
         let lt = pos + offset;
         match bytes.get(lt + 1) {
             Some(c) if c.is_ascii_alphabetic() => {
@@ -203,11 +203,6 @@ fn text(sink: &mut impl Sink, raw: &str, decode_references: bool) {
     sink.text(&decode(raw, false, decode_references));
 }
 
-/// The index of `needle` in `haystack` (SIMD search).
-fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
-    memchr::memchr(needle, haystack)
-}
-
 fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
@@ -293,7 +288,7 @@ fn attributes<'a>(
         }
         let value = match *bytes.get(i)? {
             quote @ (b'"' | b'\'') => {
-                let close = i + 1 + memchr(quote, &bytes[i + 1..])?;
+                let close = i + 1 + memchr::memchr(quote, &bytes[i + 1..])?;
                 let value = &html[i + 1..close];
                 i = close + 1;
                 value
@@ -326,7 +321,7 @@ fn comment_end(bytes: &[u8], from: usize) -> usize {
         return from + 2;
     }
     let mut i = from;
-    while let Some(offset) = memchr(b'>', &bytes[i..]) {
+    while let Some(offset) = memchr::memchr(b'>', &bytes[i..]) {
         let gt = i + offset;
         let before = &bytes[from..gt];
         if before.ends_with(b"--") || before.ends_with(b"--!") {
@@ -339,14 +334,14 @@ fn comment_end(bytes: &[u8], from: usize) -> usize {
 
 /// The position after a bogus comment (`<!doctype …>`, `<?…>`, `</3>`): its first `>`.
 fn bogus_comment_end(bytes: &[u8], from: usize) -> usize {
-    memchr(b'>', &bytes[from..]).map_or(bytes.len(), |o| from + o + 1)
+    memchr::memchr(b'>', &bytes[from..]).map_or(bytes.len(), |o| from + o + 1)
 }
 
 /// Where the end tag `</name` that closes raw text starting at `from` begins:
 /// the name in any case, followed by a space, `/` or `>`.
 fn appropriate_end_tag(bytes: &[u8], from: usize, name: &str) -> Option<usize> {
     let mut i = from;
-    while let Some(offset) = memchr(b'<', &bytes[i..]) {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let lt = i + offset;
         let tail = &bytes[lt + 1..];
         if tail.first() == Some(&b'/')
@@ -372,7 +367,7 @@ fn decode(raw: &str, in_attribute: bool, decode_references: bool) -> Cow<'_, str
     let mut out = String::with_capacity(raw.len());
     let mut copied = 0;
     let mut i = 0;
-    while let Some(offset) = memchr(b'&', &bytes[i..]) {
+    while let Some(offset) = memchr::memchr(b'&', &bytes[i..]) {
         let amp = i + offset;
         i = amp + 1;
         let Some((decoded, len)) = reference(&raw[amp + 1..], in_attribute) else {
