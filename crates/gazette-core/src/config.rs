@@ -277,6 +277,9 @@ pub struct RawStories {
     pub window: Option<String>,
     /// Similarity (0–1) above which an article joins a story.
     pub threshold: Option<f64>,
+    /// Similarity (0–1) between two open stories' centroids above which they
+    /// merge (the younger into the older); 1 never merges.
+    pub merge_threshold: Option<f64>,
     /// `[stories.embedding]`: an optional sentence-embedding model.
     #[serde(default)]
     pub embedding: RawEmbedding,
@@ -796,6 +799,7 @@ impl Default for PollConfig {
 pub struct StoriesConfig {
     pub window: SignedDuration,
     pub threshold: f64,
+    pub merge_threshold: f64,
     pub embedding: EmbeddingConfig,
 }
 
@@ -1456,16 +1460,21 @@ impl RawRanking {
 
 impl RawStories {
     fn validate(&self) -> Result<StoriesConfig, ConfigError> {
-        let threshold = self.threshold.unwrap_or(0.18);
-        if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
-            return Err(ConfigError::new(
-                "stories.threshold",
-                format!("expected a number between 0 and 1, found {threshold}"),
-            ));
-        }
+        let fraction = |key: &str, value: Option<f64>, default: f64| {
+            let value = value.unwrap_or(default);
+            if (0.0..=1.0).contains(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError::new(
+                    key,
+                    format!("expected a number between 0 and 1, found {value}"),
+                ))
+            }
+        };
         Ok(StoriesConfig {
             window: duration("stories.window", self.window.as_deref(), "72h")?,
-            threshold,
+            threshold: fraction("stories.threshold", self.threshold, 0.18)?,
+            merge_threshold: fraction("stories.merge_threshold", self.merge_threshold, 0.6)?,
             embedding: self.embedding.validate()?,
         })
     }

@@ -71,6 +71,8 @@ type TermId = u32;
 pub struct Clusterer {
     window: SignedDuration,
     threshold: f64,
+    /// `stories.merge_threshold`: see [`mergeable`](Self::mergeable).
+    merge_threshold: f64,
     /// `stories.embedding.floor` and `.weight` (see [`assign_embedded`](Self::assign_embedded)).
     embedding: gazette_core::config::EmbeddingConfig,
     /// Sum and count of every embedding seen: their mean is subtracted from
@@ -114,6 +116,10 @@ pub enum Assignment {
         similarity: f64,
         /// The terms contributing most to the similarity, strongest first.
         shared_terms: Vec<String>,
+        /// The runner-up, when the article is above the threshold for it
+        /// too: evidence that the two stories are one (see
+        /// [`Clusterer::mergeable`]).
+        also: Option<StoryId>,
     },
     /// The article starts a new story: no open story is similar enough.
     New {
@@ -197,6 +203,7 @@ impl Clusterer {
         Clusterer {
             window: config.window,
             threshold: config.threshold,
+            merge_threshold: config.merge_threshold,
             embedding: config.embedding.clone(),
             embedding_sum: Vec::new(),
             embeddings: 0,
@@ -464,6 +471,7 @@ impl Clusterer {
         // The best few are compared again with their norm under today's IDF.
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut best: Option<(StoryId, f64)> = None;
+        let mut runner_up: Option<(StoryId, f64)> = None;
         for &(story, _, dot, bonus) in candidates.iter().take(RECHECKED) {
             let norm = self.story_norm(&self.stories[&story]);
             let similarity = if norm > 0.0 && query_norm > 0.0 {
@@ -478,7 +486,10 @@ impl Clusterer {
                     || ((similarity - bs).abs() <= TIE_EPSILON && story < b)
             };
             if best.is_none_or(better) {
+                runner_up = best;
                 best = Some((story, similarity));
+            } else if runner_up.is_none_or(better) {
+                runner_up = Some((story, similarity));
             }
         }
         match best {
@@ -486,11 +497,104 @@ impl Clusterer {
                 story,
                 similarity,
                 shared_terms: self.shared_terms(&query, &self.stories[&story]),
+                also: runner_up
+                    .filter(|&(_, s)| s > self.threshold)
+                    .map(|(story, _)| story),
             },
             _ => Assignment::New {
                 best_similarity: best.map_or(0.0, |(_, s)| s),
             },
         }
+    }
+
+    /// Whether `story` should merge with `other`, and their similarity:
+    /// when the cosine of their centroids exceeds `stories.merge_threshold`.
+    /// Two stories that opened apart (their first articles too different)
+    /// converge as articles bridging them arrive; call this after a member
+    /// joined `story` when it was above the threshold for `other` too
+    /// ([`Assignment::Join::also`]): that article is the new evidence.
+    pub fn mergeable(&self, story: StoryId, other: StoryId) -> Option<f64> {
+        if self.merge_threshold >= 1.0 {
+            return None;
+        }
+        Some(self.story_similarity(story, other)?).filter(|&s| s > self.merge_threshold)
+    }
+
+    /// The cosine of two open stories' centroids under the current IDF;
+    /// `None` unless both are open, distinct and have terms.
+    pub fn story_similarity(&self, a: StoryId, b: StoryId) -> Option<f64> {
+        let (a, b) = (self.stories.get(&a)?, self.stories.get(&b)?);
+        if a.slot == b.slot {
+            return None;
+        }
+        let (small, large) = if a.centroid.len() <= b.centroid.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let dot: f64 = small
+            .centroid
+            .iter()
+            .filter_map(|(id, stats)| {
+                let other = large.centroid.get(id)?;
+                Some(stats.weight * other.weight * self.idf_of(*id).powi(2))
+            })
+            .sum();
+        let norms = self.story_norm(a) * self.story_norm(b);
+        (norms > 0.0).then(|| dot / norms)
+    }
+
+    /// Moves every member of open story `from` into open story `into`:
+    /// centroid, embeddings, languages and time span; `from` is closed.
+    /// Does nothing unless both are open and distinct.
+    pub fn merge(&mut self, into: StoryId, from: StoryId) {
+        if into == from || !self.stories.contains_key(&into) {
+            return;
+        }
+        let Some(absorbed) = self.stories.remove(&from) else {
+            return;
+        };
+        let mut state = self.stories.remove(&into).expect("checked above");
+        self.free_slots.push(absorbed.slot);
+        for (id, stats) in absorbed.centroid {
+            let postings = &mut self.postings[id as usize];
+            postings.retain(|p| p.story != from);
+            let merged = state.centroid.entry(id).or_default();
+            merged.weight += stats.weight;
+            merged.docs += stats.docs;
+            match postings.iter_mut().find(|p| p.story == into) {
+                Some(posting) => posting.weight = merged.weight,
+                None => postings.push(Posting {
+                    story: into,
+                    slot: state.slot,
+                    weight: merged.weight,
+                }),
+            }
+        }
+        match (&mut state.embedding, absorbed.embedding) {
+            (Some(sum), Some(other)) if sum.len() == other.len() => {
+                sum.iter_mut().zip(&other).for_each(|(s, x)| *s += x);
+                state.embedded += absorbed.embedded;
+            }
+            (slot @ None, Some(other)) => {
+                *slot = Some(other);
+                state.embedded = absorbed.embedded;
+            }
+            _ => {}
+        }
+        for lang in absorbed.languages {
+            if !state.languages.contains(&lang) {
+                state.languages.push(lang);
+            }
+        }
+        state.members += absorbed.members;
+        state.first = state.first.min(absorbed.first);
+        state.last = state.last.max(absorbed.last);
+        if state.centroid.len() > 2 * CENTROID_TERMS {
+            self.prune(into, &mut state);
+        }
+        state.norm = self.story_norm(&state);
+        self.stories.insert(into, state);
     }
 
     /// Forgets the stories whose last article is older than `now - window`,
@@ -522,6 +626,11 @@ impl Clusterer {
     /// The similarity above which an article joins a story (`stories.threshold`).
     pub fn threshold(&self) -> f64 {
         self.threshold
+    }
+
+    /// Whether `story` is open (not evicted, not merged into another).
+    pub fn is_open(&self, story: StoryId) -> bool {
+        self.stories.contains_key(&story)
     }
 
     /// The number of open stories.
@@ -660,6 +769,7 @@ mod tests {
         StoriesConfig {
             window: SignedDuration::from_hours(72),
             threshold: 0.2,
+            merge_threshold: 0.6,
             embedding: Default::default(),
         }
     }
@@ -712,7 +822,9 @@ mod tests {
                 story,
                 similarity,
                 shared_terms,
+                also,
             } => {
+                assert_eq!(also, None, "the election story is far");
                 assert_eq!(story, StoryId(7));
                 assert!(similarity > 0.2 && similarity <= 1.0 + 1e-9, "{similarity}");
                 assert!(
@@ -857,6 +969,116 @@ mod tests {
         };
         assert_eq!(story, StoryId(2));
         assert!(within < across, "{within} < {across}");
+    }
+
+    /// Two stories that opened apart, and two articles that bridge them.
+    fn forked() -> (Article, Article, [Article; 2]) {
+        let flood = article(
+            1,
+            "a.example",
+            Some("en"),
+            "Floods hit Valencia",
+            "Heavy rain flooded the streets of Valencia on Tuesday.",
+        );
+        let dam = article(
+            2,
+            "b.example",
+            Some("en"),
+            "Dam breaks near the Albufera lagoon",
+            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
+        );
+        let bridges = [3, 4].map(|id| {
+            article(
+                id,
+                "c.example",
+                Some("en"),
+                "Valencia floods: dam breaks near the Albufera lagoon",
+                "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, rescue teams said.",
+            )
+        });
+        (flood, dam, bridges)
+    }
+
+    #[test]
+    fn stories_bridged_by_new_articles_become_mergeable() {
+        let (flood, dam, bridges) = forked();
+        let mut c = Clusterer::new(&config());
+        c.add_member(StoryId(1), &flood);
+        assert!(matches!(c.assign(&dam), Assignment::New { .. }));
+        c.add_member(StoryId(2), &dam);
+        let apart = c.story_similarity(StoryId(1), StoryId(2));
+        assert_eq!(apart, Some(0.0), "no shared term");
+        // An article of one story alone brings no evidence of the other.
+        let Assignment::Join { also, .. } = c.assign(&flood) else {
+            panic!("joins");
+        };
+        assert_eq!(also, None);
+        for bridge in &bridges {
+            // A bridging article is above the threshold for both stories.
+            let Assignment::Join { story, also, .. } = c.assign(bridge) else {
+                panic!("a bridging article joins one of the two");
+            };
+            assert_eq!(
+                also,
+                Some(if story == StoryId(1) {
+                    StoryId(2)
+                } else {
+                    StoryId(1)
+                })
+            );
+            c.add_member(story, bridge);
+        }
+        let close = c.story_similarity(StoryId(1), StoryId(2)).unwrap();
+        assert_eq!(c.story_similarity(StoryId(2), StoryId(1)), Some(close));
+        assert!(close > 0.2, "{close}");
+        // The configured threshold decides.
+        assert_eq!(c.mergeable(StoryId(1), StoryId(2)), None, "0.6 > {close}");
+        let eager = Clusterer {
+            merge_threshold: close - 0.01,
+            ..c.clone()
+        };
+        assert_eq!(eager.mergeable(StoryId(1), StoryId(2)), Some(close));
+        assert_eq!(eager.mergeable(StoryId(1), StoryId(1)), None);
+        assert_eq!(eager.mergeable(StoryId(1), StoryId(7)), None);
+        let never = Clusterer {
+            merge_threshold: 1.0,
+            ..c.clone()
+        };
+        assert_eq!(never.mergeable(StoryId(1), StoryId(2)), None);
+    }
+
+    #[test]
+    fn a_merge_moves_members_terms_and_postings_to_the_older_story() {
+        let (flood, dam, bridges) = forked();
+        let mut c = Clusterer::new(&config());
+        c.add_member(StoryId(1), &flood);
+        c.add_member(StoryId(2), &dam);
+        c.add_member(StoryId(1), &bridges[0]);
+        let docs = c.docs;
+        let df = c.document_frequency("albufera");
+        c.merge(StoryId(1), StoryId(2));
+        assert_eq!(c.open_stories(), 1);
+        assert!(!c.is_open(StoryId(2)));
+        assert_eq!((c.docs, c.document_frequency("albufera")), (docs, df));
+        assert!(
+            c.postings
+                .iter()
+                .flatten()
+                .all(|p| p.story == StoryId(1) && c.slots[p.slot as usize] == StoryId(1))
+        );
+        // The merged centroid is the sum of the two: an article like the
+        // absorbed story's first goes to the merged story.
+        let Assignment::Join { story, .. } = c.assign(&dam) else {
+            panic!("joins the merged story");
+        };
+        assert_eq!(story, StoryId(1));
+        // Merging into a closed story, or a story into itself, does nothing.
+        c.merge(StoryId(2), StoryId(1));
+        c.merge(StoryId(1), StoryId(1));
+        assert!(c.is_open(StoryId(1)));
+        // A new story reuses the freed slot.
+        c.add_member(StoryId(3), &quake(9));
+        assert_eq!(c.slots.len(), 2);
     }
 
     #[test]

@@ -315,6 +315,15 @@ impl DuplicateIndex {
         self.order.push_back((time, id, keys));
     }
 
+    /// Files the originals of story `from` under `into` (the stories merged).
+    /// Scans the window's articles: merges are rare.
+    pub fn rename(&mut self, from: StoryId, into: StoryId) {
+        self.stories
+            .values_mut()
+            .filter(|story| **story == from)
+            .for_each(|story| *story = into);
+    }
+
     /// Forgets the articles inserted before one older than `cutoff` stops the
     /// scan (articles arrive roughly in time order).
     pub fn evict(&mut self, cutoff: Timestamp) {

@@ -64,6 +64,9 @@ pub struct Placed {
     pub duplicate: Option<Duplicate>,
     /// The clusterer's decision for an original article.
     pub assignment: Option<Assignment>,
+    /// A story merged into `story` after this article joined: its members
+    /// now belong to `story`.
+    pub absorbed: Option<StoryId>,
 }
 
 impl StoryStream {
@@ -98,6 +101,7 @@ impl StoryStream {
                 new: false,
                 duplicate: Some(duplicate),
                 assignment: None,
+                absorbed: None,
             };
         }
         let (assignment, features, embedding) =
@@ -114,12 +118,28 @@ impl StoryStream {
         };
         self.clusterer
             .add_member_features(story, features, embedding.as_deref());
+        // A join may bring the story close to another: the younger merges
+        // into the older, whose ID lives on.
+        let mut story = story;
+        let mut absorbed = None;
+        if let Assignment::Join {
+            also: Some(other), ..
+        } = assignment
+            && self.clusterer.mergeable(story, other).is_some()
+        {
+            let (into, from) = (story.min(other), story.max(other));
+            self.clusterer.merge(into, from);
+            self.duplicates.rename(from, into);
+            story = into;
+            absorbed = Some(from);
+        }
         self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
             new,
             duplicate: None,
             assignment: Some(assignment),
+            absorbed,
         }
     }
 
@@ -216,6 +236,70 @@ mod tests {
             Some(gazette_core::ArticleId(1))
         );
         assert_eq!(copy.assignment, None);
+    }
+
+    #[test]
+    fn converging_stories_merge_into_the_older_one() {
+        let config = StoriesConfig {
+            threshold: 0.2,
+            merge_threshold: 0.25,
+            ..StoriesConfig::default()
+        };
+        let flood = article(
+            1,
+            "a.example",
+            Some("en"),
+            "Floods hit Valencia",
+            "Heavy rain flooded the streets of Valencia on Tuesday.",
+        );
+        let dam = article(
+            2,
+            "b.example",
+            Some("en"),
+            "Dam breaks near the Albufera lagoon",
+            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
+        );
+        let bridge = |id| {
+            article(
+                id,
+                "c.example",
+                Some("en"),
+                "Valencia floods: dam breaks near the Albufera lagoon",
+                "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, rescue teams said.",
+            )
+        };
+        let never = StoriesConfig {
+            merge_threshold: 1.0,
+            ..config.clone()
+        };
+        for (config, merges) in [(config, true), (never, false)] {
+            let mut stream = StoryStream::new(&config);
+            assert_eq!(stream.push(&flood).story, StoryId(1));
+            assert_eq!(stream.push(&dam).story, StoryId(2));
+            let placed: Vec<Placed> = (3..6).map(|id| stream.push(&bridge(id))).collect();
+            let merge = placed.iter().find(|p| p.absorbed.is_some());
+            assert_eq!(merge.is_some(), merges, "{placed:?}");
+            if let Some(merge) = merge {
+                assert_eq!(
+                    (merge.story, merge.absorbed),
+                    (StoryId(1), Some(StoryId(2)))
+                );
+                assert_eq!(stream.clusterer().open_stories(), 1);
+                // Later articles go to the merged story, and so does a copy
+                // of an article of the absorbed one.
+                assert!(
+                    placed
+                        .iter()
+                        .skip_while(|p| p.absorbed.is_none())
+                        .all(|p| p.story == StoryId(1))
+                );
+                let mut copy = dam.clone();
+                copy.id = gazette_core::ArticleId(9);
+                let placed = stream.push(&copy);
+                assert!(placed.duplicate.is_some());
+                assert_eq!(placed.story, StoryId(1));
+            }
+        }
     }
 
     #[test]

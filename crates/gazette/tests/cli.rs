@@ -767,6 +767,57 @@ fn cluster_writes_one_story_line_per_article_in_input_order() {
 }
 
 #[test]
+fn cluster_writes_the_lines_of_a_merged_story_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bridge = |id: &str| {
+        format!(
+            r#"{{"id": "{id}", "title": "Valencia floods: dam breaks near the Albufera lagoon", "text": "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, rescue teams said.", "lang": "en"}}"#
+        )
+    };
+    let (b3, b4, b5) = (bridge("b3"), bridge("b4"), bridge("b5"));
+    let input = jsonl(
+        dir.path(),
+        "forked.jsonl",
+        &[
+            r#"{"id": "flood", "title": "Floods hit Valencia", "text": "Heavy rain flooded the streets of Valencia on Tuesday.", "lang": "en"}"#,
+            r#"{"id": "dam", "title": "Dam breaks near the Albufera lagoon", "text": "A dam broke near the Albufera lagoon after the storms, rescue teams said.", "lang": "en"}"#,
+            &b3,
+            &b4,
+            &b5,
+        ],
+    );
+    let run = |merge: &str| -> Vec<Value> {
+        let output = gazette(dir.path())
+            .env("GAZETTE_STORIES__THRESHOLD", "0.2")
+            .env("GAZETTE_STORIES__MERGE_THRESHOLD", merge)
+            .args(["cluster", "--input"])
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let last = |lines: &[Value], id: &str| {
+        lines.iter().rev().find(|l| l["id"] == id).unwrap()["story"].clone()
+    };
+    // Without merges: one line per article, two stories.
+    let apart = run("1");
+    assert_eq!(apart.len(), 5);
+    assert_ne!(last(&apart, "flood"), last(&apart, "dam"));
+    // With: the absorbed story's lines come again with the older story's ID.
+    let merged = run("0.25");
+    assert!(merged.len() > 5, "{merged:?}");
+    assert_eq!(last(&merged, "dam"), Value::from("1"), "{merged:?}");
+    for id in ["flood", "b3", "b4", "b5"] {
+        assert_eq!(last(&merged, id), Value::from("1"), "{merged:?}");
+    }
+}
+
+#[test]
 fn cluster_names_the_malformed_line_and_exits_two() {
     let dir = tempfile::tempdir().unwrap();
     let input = jsonl(

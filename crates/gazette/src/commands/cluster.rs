@@ -4,21 +4,27 @@
 //! Input: one JSON object a line, `{"id", "title", "text", "lang"?,
 //! "published"?, "source"?}`; `id` is a string or a number and is only echoed
 //! back; `text` may be missing or null (a headline alone); an optional `url`
-//! lets duplicates under one canonical URL be found; other fields are ignored. Output: one `{"id", "story"}` line per input line, in input order,
+//! lets duplicates under one canonical URL be found; other fields are ignored.
+//!
+//! Output: one `{"id", "story"}` line per input line, in input order,
 //! written as each article is placed (standard output without `--output`).
-//! Stories are numbered from 1 in order of creation.
+//! Stories are numbered from 1 in order of creation. When two open stories
+//! merge (`stories.merge_threshold`), the younger's articles are written again
+//! with the older's ID, right after the line that caused the merge: the last
+//! line for an ID gives the article's story.
 //!
 //! Time: an article is placed at its `published` time; one without a date is
 //! placed at the latest time seen so far (right after the article before it).
 //! A malformed line stops the command with exit code 2 and a message naming
 //! the file and line; what was written before stays written.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
 use gazette_core::config::StoriesConfig;
-use gazette_core::{Article, ArticleContent, ArticleId, SourceId};
+use gazette_core::{Article, ArticleContent, ArticleId, SourceId, StoryId};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
@@ -44,6 +50,9 @@ pub struct Line {
     pub url: Option<String>,
 }
 
+/// Lines between two passes dropping the closed stories' article IDs.
+const PRUNE_EVERY: usize = 1024;
+
 /// Where the clock starts when no article of the stream says when it was published.
 const EPOCH: Timestamp = Timestamp::UNIX_EPOCH;
 
@@ -61,6 +70,13 @@ pub fn run(config: &StoriesConfig, args: &ClusterArgs) -> anyhow::Result<()> {
     let embedder = gazette_stories::embed::from_config(&config.embedding)?;
     let mut stream = gazette_stories::StoryStream::with_embedder(config, embedder);
     let mut clock = EPOCH;
+    // The IDs of the open stories' articles, to write them again when their
+    // story merges into another (closed stories are dropped from time to time).
+    let mut members: HashMap<StoryId, Vec<serde_json::Value>> = HashMap::new();
+    let write = |out: &mut BufWriter<Box<dyn Write>>, id: &serde_json::Value, story: StoryId| {
+        let record = serde_json::json!({ "id": id, "story": story.0.to_string() });
+        writeln!(out, "{record}").with_context(|| output_name(args.output.as_deref()))
+    };
     for (index, line) in BufReader::new(input).lines().enumerate() {
         let number = index + 1;
         let line = line.with_context(|| format!("cannot read {}", args.input.display()))?;
@@ -71,8 +87,20 @@ pub fn run(config: &StoriesConfig, args: &ClusterArgs) -> anyhow::Result<()> {
             parse_line(&line).map_err(|e| usage!("{}:{number}: {e}", args.input.display()))?;
         let article = to_article(&parsed, number, &mut clock);
         let placed = stream.push(&article);
-        let record = serde_json::json!({ "id": parsed.id, "story": placed.story.0.to_string() });
-        writeln!(out, "{record}").with_context(|| output_name(args.output.as_deref()))?;
+        if let Some(from) = placed.absorbed {
+            // The absorbed story's articles now belong to `placed.story`:
+            // their lines are written again (the last line for an ID counts).
+            let moved = members.remove(&from).unwrap_or_default();
+            for id in &moved {
+                write(&mut out, id, placed.story)?;
+            }
+            members.entry(placed.story).or_default().extend(moved);
+        }
+        write(&mut out, &parsed.id, placed.story)?;
+        members.entry(placed.story).or_default().push(parsed.id);
+        if number % PRUNE_EVERY == 0 {
+            members.retain(|story, _| stream.clusterer().is_open(*story));
+        }
     }
     out.flush()
         .with_context(|| output_name(args.output.as_deref()))?;
