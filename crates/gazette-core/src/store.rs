@@ -229,10 +229,18 @@ pub trait Store: Send + Sync {
         now: Timestamp,
     ) -> StoreResult<()>;
 
+    /// Merges story `from` into story `into`: `from`'s members join `into`
+    /// after its own, in their order, each keeping when it joined; `from`
+    /// then has no member and [`story`](Self::story) of `from` gives `into`.
+    /// Nothing happens when they are the same story. `NotFound` when either
+    /// does not exist.
+    async fn merge_stories(&self, into: StoryId, from: StoryId) -> StoreResult<()>;
+
     /// Makes `article` (a member) the story's lead; the story takes its title.
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()>;
 
-    /// The story with its members, if any.
+    /// The story with its members, if any; for a story merged into another
+    /// ([`merge_stories`](Self::merge_stories)), the other.
     async fn story(&self, id: StoryId) -> StoreResult<Option<Story>>;
 
     /// Stories with at least one member whose effective time is at or after

@@ -28,6 +28,8 @@ pub struct GroupReport {
     pub new_stories: usize,
     /// Of `assigned`, copies of an earlier article (linked to it, in its story).
     pub duplicates: usize,
+    /// Stories merged into an older one (`stories.merge_threshold`).
+    pub merged: usize,
 }
 
 /// What ranking takes from the configuration, for a channel or for none.
@@ -227,9 +229,11 @@ pub async fn group_articles_locked(
                     (clusterer.assign_features(&features, None), features, None)
                 }
             };
+            let mut bridged = None;
             let story = match assignment {
-                Assignment::Join { story, .. } => {
+                Assignment::Join { story, also, .. } => {
                     store.add_to_story(story, article.id, now).await?;
+                    bridged = also;
                     story
                 }
                 Assignment::New { .. } => {
@@ -242,6 +246,21 @@ pub async fn group_articles_locked(
             members.entry(story).or_default().push(article);
             grown.insert(story);
             report.assigned += 1;
+            // An article above the threshold for two stories may show that
+            // they are one: the younger merges into the older (as in `StoryStream`).
+            if let Some(other) = bridged
+                && clusterer.mergeable(story, other).is_some()
+            {
+                let (into, from) = (story.min(other), story.max(other));
+                store.merge_stories(into, from).await?;
+                clusterer.merge(into, from);
+                duplicates.rename(from, into);
+                let moved = members.remove(&from).unwrap_or_default();
+                members.entry(into).or_default().extend(moved);
+                grown.remove(&from);
+                grown.insert(into);
+                report.merged += 1;
+            }
         }
     }
     let weights = &config.ranking.source_weights;
@@ -545,6 +564,86 @@ mod tests {
         let story = story_of(late).await;
         let late_member = story.members.iter().find(|m| m.article_id == late).unwrap();
         assert_eq!(late_member.duplicate_of, Some(original));
+    }
+
+    /// Two stories bridged by later articles merge, in the store too: the
+    /// younger's members move to the older, whose lead and ID live on.
+    #[tokio::test]
+    async fn stories_bridged_by_later_articles_merge_in_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let mut config = gazette_core::config::RawConfig::default()
+            .validate()
+            .unwrap();
+        config.stories.threshold = 0.2;
+        config.stories.merge_threshold = 0.25;
+        let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+        let flood = add(
+            &store,
+            "a.example",
+            1,
+            "Floods hit Valencia",
+            "Heavy rain flooded the streets of Valencia on Tuesday.",
+        )
+        .await;
+        let dam = add(
+            &store,
+            "b.example",
+            2,
+            "Dam breaks near the Albufera lagoon",
+            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
+        )
+        .await;
+        let report = group_articles(&store, &config, now).await.unwrap();
+        assert_eq!((report.new_stories, report.merged), (2, 0));
+        let before = store
+            .stories_since(now - SignedDuration::from_hours(240))
+            .await
+            .unwrap();
+        let older = before.iter().map(|s| s.id).min().unwrap();
+        let younger = before.iter().map(|s| s.id).max().unwrap();
+
+        let mut bridges = Vec::new();
+        for n in 3..6 {
+            bridges.push(
+                add(
+                    &store,
+                    "c.example",
+                    n,
+                    "Valencia floods: dam breaks near the Albufera lagoon",
+                    "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, \
+                     rescue teams said.",
+                )
+                .await,
+            );
+        }
+        let report = group_articles(&store, &config, now).await.unwrap();
+        assert_eq!(report.merged, 1, "{report:?}");
+        let after = store
+            .stories_since(now - SignedDuration::from_hours(240))
+            .await
+            .unwrap();
+        assert_eq!(after.len(), 1, "{after:?}");
+        let story = &after[0];
+        assert_eq!(story.id, older);
+        let ids: Vec<ArticleId> = story.members.iter().map(|m| m.article_id).collect();
+        for id in [flood, dam].iter().chain(&bridges) {
+            assert!(ids.contains(id), "{id:?} in {ids:?}");
+        }
+        assert_eq!(store.story(younger).await.unwrap().unwrap().id, older);
+        // The next pass rebuilds the merged story from the store.
+        let late = add(
+            &store,
+            "d.example",
+            9,
+            "Dam near the Albufera lagoon broke",
+            "A dam broke near the Albufera lagoon.",
+        )
+        .await;
+        let report = group_articles(&store, &config, now).await.unwrap();
+        assert_eq!((report.new_stories, report.merged), (0, 0), "{report:?}");
+        let story = store.story(older).await.unwrap().unwrap();
+        assert!(story.members.iter().any(|m| m.article_id == late));
     }
 
     /// With the embedding model, the daemon's grouping (which runs the model

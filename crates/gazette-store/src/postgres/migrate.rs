@@ -54,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 8,
         sql: include_str!("../../migrations/postgres/0008_duplicates.sql"),
     },
+    Migration {
+        version: 9,
+        sql: include_str!("../../migrations/postgres/0009_merged_stories.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands.

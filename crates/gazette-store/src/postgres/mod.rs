@@ -414,6 +414,10 @@ impl Store for PgStore {
         })
     }
 
+    async fn merge_stories(&self, into: StoryId, from: StoryId) -> StoreResult<()> {
+        transaction!(self, Write "merge_stories", |tx| stories::merge(&tx, into, from))
+    }
+
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()> {
         transaction!(self, Write "set_story_lead", |tx| stories::set_lead(&tx, story, article))
     }

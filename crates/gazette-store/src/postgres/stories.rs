@@ -116,7 +116,63 @@ pub(crate) async fn set_lead(tx: &Tx<'_>, story: StoryId, article: ArticleId) ->
 
 /// The story with its members in join order, if it exists.
 pub(crate) async fn by_id(tx: &Tx<'_>, id: StoryId) -> OpResult<Option<Story>> {
-    Ok(load(tx, &[id.0]).await?.pop())
+    // A merged story is read as the story it became.
+    let id = query_opt(
+        tx,
+        "SELECT COALESCE(merged_into, id) AS id FROM stories WHERE id = $1",
+        &[&id.0],
+        |row| row.get::<i64>("id"),
+    )
+    .await?
+    .unwrap_or(id.0);
+    Ok(load(tx, &[id]).await?.pop())
+}
+
+/// See [`gazette_core::Store::merge_stories`]. Both story rows are locked
+/// (`FOR NO KEY UPDATE`, in ID order) as joins lock them; `from`'s members
+/// are numbered after `into`'s last; `from` and the stories merged into it
+/// before point at `into` (one hop, always).
+pub(crate) async fn merge(tx: &Tx<'_>, into: StoryId, from: StoryId) -> OpResult<()> {
+    let locked: Vec<i64> = query_all(
+        tx,
+        "SELECT id FROM stories WHERE id = $1 OR id = $2 ORDER BY id FOR NO KEY UPDATE",
+        &[&into.0, &from.0],
+        |row| row.get("id"),
+    )
+    .await?;
+    for story in [into, from] {
+        if !locked.contains(&story.0) {
+            return Err(StoreError::NotFound {
+                what: "story",
+                id: story.0,
+            }
+            .into());
+        }
+    }
+    if into == from {
+        return Ok(());
+    }
+    let last = query_opt(
+        tx,
+        "SELECT COALESCE(MAX(story_seq), 0) AS last FROM articles WHERE story_id = $1",
+        &[&into.0],
+        |row| row.get::<i64>("last"),
+    )
+    .await?
+    .unwrap_or(0);
+    execute(
+        tx,
+        "UPDATE articles SET story_id = $1, story_seq = story_seq + $3 WHERE story_id = $2",
+        &[&into.0, &from.0, &last],
+    )
+    .await?;
+    execute(
+        tx,
+        "UPDATE stories SET merged_into = $1 WHERE id = $2 OR merged_into = $2",
+        &[&into.0, &from.0],
+    )
+    .await?;
+    Ok(())
 }
 
 /// See [`gazette_core::Store::stories_since`]. A story's activity is its

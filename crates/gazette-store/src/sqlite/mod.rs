@@ -336,6 +336,11 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn merge_stories(&self, into: StoryId, from: StoryId) -> StoreResult<()> {
+        self.write("merge_stories", move |tx| stories::merge(tx, into, from))
+            .await
+    }
+
     async fn set_story_lead(&self, story: StoryId, article: ArticleId) -> StoreResult<()> {
         self.write("set_story_lead", move |tx| {
             stories::set_lead(tx, story, article)

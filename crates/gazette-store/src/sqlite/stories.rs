@@ -68,6 +68,27 @@ fn join(tx: &Transaction<'_>, story: StoryId, article: ArticleId, now: Timestamp
     Ok(())
 }
 
+/// See [`gazette_core::Store::merge_stories`]. `from`'s members are numbered
+/// after `into`'s last; `from` and the stories merged into it before point at
+/// `into` (one hop, always).
+pub(crate) fn merge(tx: &Transaction<'_>, into: StoryId, from: StoryId) -> OpResult<()> {
+    require(tx, "stories", "story", into.0)?;
+    require(tx, "stories", "story", from.0)?;
+    if into == from {
+        return Ok(());
+    }
+    let last: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(story_seq), 0) FROM articles WHERE story_id = ?1")?
+        .query_row([into.0], |row| row.get(0))?;
+    tx.prepare_cached(
+        "UPDATE articles SET story_id = ?1, story_seq = story_seq + ?3 WHERE story_id = ?2",
+    )?
+    .execute(params![into.0, from.0, last])?;
+    tx.prepare_cached("UPDATE stories SET merged_into = ?1 WHERE id = ?2 OR merged_into = ?2")?
+        .execute(params![into.0, from.0])?;
+    Ok(())
+}
+
 /// See [`gazette_core::Store::set_story_lead`]. Fails with `NotFound` when the
 /// story does not exist or the article is not one of its members.
 pub(crate) fn set_lead(tx: &Transaction<'_>, story: StoryId, article: ArticleId) -> OpResult<()> {
@@ -90,6 +111,14 @@ pub(crate) fn set_lead(tx: &Transaction<'_>, story: StoryId, article: ArticleId)
 
 /// The story with its members in join order, if it exists.
 pub(crate) fn by_id(tx: &Transaction<'_>, id: StoryId) -> OpResult<Option<Story>> {
+    // A merged story is read as the story it became.
+    let id = query_opt(
+        tx,
+        "SELECT COALESCE(merged_into, id) AS id FROM stories WHERE id = ?1",
+        [id.0],
+        |row| row.get::<i64>("id"),
+    )?
+    .map_or(id, StoryId);
     let head = query_opt(
         tx,
         "SELECT s.lead_article_id, a.title FROM stories s \

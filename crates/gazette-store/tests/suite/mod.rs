@@ -60,6 +60,7 @@ macro_rules! every_suite_test {
             a_copy_joins_its_originals_story_linked_to_it,
             add_to_story_moves_an_article_from_its_previous_story,
             adding_a_member_again_keeps_its_place,
+            merged_stories_move_their_members_and_lead_to_the_older,
             create_story_takes_the_article_from_its_previous_story,
             set_story_lead_changes_the_title,
             set_story_lead_to_a_non_member_is_not_found,
@@ -1097,6 +1098,53 @@ pub async fn add_to_story_moves_an_article_from_its_previous_story(store: &dyn S
     assert_eq!(ids(&second), vec![c, b]);
     assert_eq!(second.members[1].added_at, moved_at);
     assert!(store.unassigned_articles(10).await.unwrap().is_empty());
+}
+
+pub async fn merged_stories_move_their_members_and_lead_to_the_older(store: &dyn Store) {
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        ids.push(add_article(store, n, hours(1)).await);
+    }
+    let [a, b, c, d, e] = ids[..] else {
+        unreachable!()
+    };
+    let older = store.create_story(a, t0()).await.unwrap();
+    store.add_to_story(older, b, t0()).await.unwrap();
+    let younger = store.create_story(c, t0() + minutes(1)).await.unwrap();
+    store
+        .add_to_story(younger, d, t0() + minutes(2))
+        .await
+        .unwrap();
+    let youngest = store.create_story(e, t0() + minutes(3)).await.unwrap();
+    let before = store.story(younger).await.unwrap().unwrap();
+
+    // The youngest merges into the younger, which then merges into the older.
+    store.merge_stories(younger, youngest).await.unwrap();
+    store.merge_stories(older, younger).await.unwrap();
+    let merged = store.story(older).await.unwrap().unwrap();
+    let members: Vec<ArticleId> = merged.members.iter().map(|m| m.article_id).collect();
+    assert_eq!(members, vec![a, b, c, d, e]);
+    assert_eq!(merged.lead, a);
+    // Members keep when they joined.
+    assert_eq!(merged.members[2..4], before.members[..]);
+    // The absorbed stories read as the one they became (one hop each).
+    for gone in [younger, youngest] {
+        assert_eq!(store.story(gone).await.unwrap().unwrap(), merged);
+    }
+    // The window lists the merged story once.
+    let window = store.stories_since(t0() - hours(24)).await.unwrap();
+    assert_eq!(window, vec![merged.clone()]);
+    // A new member comes after the moved ones.
+    let f = add_article(store, 6, hours(1)).await;
+    store.add_to_story(older, f, t0()).await.unwrap();
+    let last = store.story(older).await.unwrap().unwrap();
+    assert_eq!(last.members.last().unwrap().article_id, f);
+    // Merging a story into itself changes nothing; a missing story is not found.
+    store.merge_stories(older, older).await.unwrap();
+    assert_eq!(store.story(older).await.unwrap().unwrap(), last);
+    let missing = StoryId(older.0 + 100);
+    assert_not_found(store.merge_stories(older, missing).await, "story");
+    assert_not_found(store.merge_stories(missing, older).await, "story");
 }
 
 pub async fn adding_a_member_again_keeps_its_place(store: &dyn Store) {

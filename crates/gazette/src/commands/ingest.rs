@@ -47,7 +47,7 @@ pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()>
 
 fn print_report(report: &IngestReport, grouped: pipeline::GroupReport) {
     println!(
-        "polled {} feeds ({} not modified, {} failed, {} disabled): {} new entries, {} new articles ({} pages fetched); {} articles grouped, {} new stories, {} copies of an earlier article",
+        "polled {} feeds ({} not modified, {} failed, {} disabled): {} new entries, {} new articles ({} pages fetched); {} articles grouped, {} new stories, {} copies of an earlier article, {} stories merged",
         report.polled,
         report.not_modified,
         report.failed,
@@ -58,6 +58,7 @@ fn print_report(report: &IngestReport, grouped: pipeline::GroupReport) {
         grouped.assigned,
         grouped.new_stories,
         grouped.duplicates,
+        grouped.merged,
     );
     for failure in &report.errors {
         eprintln!("  {}: {}", failure.url, failure.message);
