@@ -35,6 +35,8 @@ struct Checkpoint {
     open_stories: usize,
     stories_created: i64,
     duplicates: usize,
+    /// Stories merged into an older one (`stories.merge_threshold`).
+    merged: usize,
     /// Articles the embedding model was run on (0 without `[stories.embedding]`).
     embedded: u64,
     window_articles: usize,
@@ -59,6 +61,7 @@ pub fn run(
         .expect("at least one article");
     let step = shift / i32::try_from(corpus.len()).unwrap_or(i32::MAX);
     let mut duplicates = 0;
+    let mut merged = 0;
     let mut last_story = 0;
     let mut reports = Vec::new();
     let started = Instant::now();
@@ -82,6 +85,9 @@ pub fn run(
         if placed.duplicate.is_some() {
             duplicates += 1;
         }
+        if placed.absorbed.is_some() {
+            merged += 1;
+        }
         last_story = last_story.max(placed.story.0);
         if checkpoints.contains(&(n + 1)) {
             let seconds = started.elapsed().as_secs_f64();
@@ -92,6 +98,7 @@ pub fn run(
                 open_stories: stream.clusterer().open_stories(),
                 stories_created: last_story,
                 duplicates,
+                merged,
                 embedded: stream.embedded(),
                 window_articles: stream.remembered(),
                 peak_rss_mb: super::bench_analyze::peak_rss_mb(),
@@ -100,13 +107,14 @@ pub fn run(
                 let r = reports.last().expect("just pushed");
                 println!(
                     "cluster: {:>7} articles in {:6.2} s: {:>6.0} articles/s on one core; {} open stories ({} created), \
-                     {} duplicates, {} embedded, {} articles in the window; peak RSS {}",
+                     {} duplicates, {} merged, {} embedded, {} articles in the window; peak RSS {}",
                     r.articles,
                     r.seconds,
                     r.articles_per_sec,
                     r.open_stories,
                     r.stories_created,
                     r.duplicates,
+                    r.merged,
                     r.embedded,
                     r.window_articles,
                     r.peak_rss_mb
