@@ -1458,23 +1458,37 @@ impl RawRanking {
     }
 }
 
+/// `value` (or `default` when unset) when it lies in `[low, high]`; NaN never does.
+fn number_in(
+    key: &str,
+    value: Option<f64>,
+    default: f64,
+    low: f64,
+    high: f64,
+) -> Result<f64, ConfigError> {
+    let value = value.unwrap_or(default);
+    if (low..=high).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::new(
+            key,
+            format!("expected a number between {low} and {high}, found {value}"),
+        ))
+    }
+}
+
 impl RawStories {
     fn validate(&self) -> Result<StoriesConfig, ConfigError> {
-        let fraction = |key: &str, value: Option<f64>, default: f64| {
-            let value = value.unwrap_or(default);
-            if (0.0..=1.0).contains(&value) {
-                Ok(value)
-            } else {
-                Err(ConfigError::new(
-                    key,
-                    format!("expected a number between 0 and 1, found {value}"),
-                ))
-            }
-        };
         Ok(StoriesConfig {
             window: duration("stories.window", self.window.as_deref(), "72h")?,
-            threshold: fraction("stories.threshold", self.threshold, 0.18)?,
-            merge_threshold: fraction("stories.merge_threshold", self.merge_threshold, 0.6)?,
+            threshold: number_in("stories.threshold", self.threshold, 0.18, 0.0, 1.0)?,
+            merge_threshold: number_in(
+                "stories.merge_threshold",
+                self.merge_threshold,
+                0.6,
+                0.0,
+                1.0,
+            )?,
             embedding: self.embedding.validate()?,
         })
     }
@@ -1521,15 +1535,13 @@ impl RawEmbedding {
             }
         };
         let weight = |key: &str, value: Option<f64>, default: f64| {
-            let weight = value.unwrap_or(default);
-            if (0.0..=10.0).contains(&weight) {
-                Ok(weight)
-            } else {
-                Err(ConfigError::new(
-                    format!("stories.embedding.{key}"),
-                    format!("expected a number between 0 and 10, found {weight}"),
-                ))
-            }
+            number_in(
+                &format!("stories.embedding.{key}"),
+                value,
+                default,
+                0.0,
+                10.0,
+            )
         };
         Ok(EmbeddingConfig {
             backend,
@@ -1856,6 +1868,26 @@ mod tests {
         );
         let e = parse("[stories.embedding]\nweight = -1.0").unwrap_err();
         assert!(e.to_string().contains("stories.embedding.weight"), "{e}");
+    }
+
+    #[test]
+    fn story_thresholds_are_fractions() {
+        let c = parse("").unwrap();
+        assert_eq!(
+            (c.stories.threshold, c.stories.merge_threshold),
+            (0.18, 0.6)
+        );
+        let c = parse("[stories]\nthreshold = 0.3\nmerge_threshold = 1").unwrap();
+        assert_eq!((c.stories.threshold, c.stories.merge_threshold), (0.3, 1.0));
+        for (key, value) in [
+            ("threshold", "-0.1"),
+            ("merge_threshold", "1.5"),
+            ("merge_threshold", "nan"),
+        ] {
+            let e = parse(&format!("[stories]\n{key} = {value}")).unwrap_err();
+            assert_eq!(e.key, format!("stories.{key}"), "{e}");
+            assert!(e.to_string().contains("between 0 and 1"), "{e}");
+        }
     }
 
     #[test]

@@ -763,7 +763,7 @@ impl Clusterer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{article, at_hours};
+    use crate::test_support::{article, at_hours, forked};
 
     fn config() -> StoriesConfig {
         StoriesConfig {
@@ -971,37 +971,10 @@ mod tests {
         assert!(within < across, "{within} < {across}");
     }
 
-    /// Two stories that opened apart, and two articles that bridge them.
-    fn forked() -> (Article, Article, [Article; 2]) {
-        let flood = article(
-            1,
-            "a.example",
-            Some("en"),
-            "Floods hit Valencia",
-            "Heavy rain flooded the streets of Valencia on Tuesday.",
-        );
-        let dam = article(
-            2,
-            "b.example",
-            Some("en"),
-            "Dam breaks near the Albufera lagoon",
-            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
-        );
-        let bridges = [3, 4].map(|id| {
-            article(
-                id,
-                "c.example",
-                Some("en"),
-                "Valencia floods: dam breaks near the Albufera lagoon",
-                "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, rescue teams said.",
-            )
-        });
-        (flood, dam, bridges)
-    }
-
     #[test]
     fn stories_bridged_by_new_articles_become_mergeable() {
-        let (flood, dam, bridges) = forked();
+        let (flood, dam, bridge) = forked();
+        let bridges = [bridge(3), bridge(4)];
         let mut c = Clusterer::new(&config());
         c.add_member(StoryId(1), &flood);
         assert!(matches!(c.assign(&dam), Assignment::New { .. }));
@@ -1049,7 +1022,8 @@ mod tests {
 
     #[test]
     fn a_merge_moves_members_terms_and_postings_to_the_older_story() {
-        let (flood, dam, bridges) = forked();
+        let (flood, dam, bridge) = forked();
+        let bridges = [bridge(3), bridge(4)];
         let mut c = Clusterer::new(&config());
         c.add_member(StoryId(1), &flood);
         c.add_member(StoryId(2), &dam);

@@ -54,6 +54,36 @@ mod test_support {
         Timestamp::UNIX_EPOCH + SignedDuration::from_hours(480_000 + h)
     }
 
+    /// Two articles that open two stories (no shared term), and a maker of
+    /// articles (by ID) that bridge them: the stories of a merge.
+    pub(crate) fn forked() -> (Article, Article, impl Fn(i64) -> Article) {
+        let flood = article(
+            1,
+            "a.example",
+            Some("en"),
+            "Floods hit Valencia",
+            "Heavy rain flooded the streets of Valencia on Tuesday.",
+        );
+        let dam = article(
+            2,
+            "b.example",
+            Some("en"),
+            "Dam breaks near the Albufera lagoon",
+            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
+        );
+        let bridge = |id| {
+            article(
+                id,
+                "c.example",
+                Some("en"),
+                "Valencia floods: dam breaks near the Albufera lagoon",
+                "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, \
+                 rescue teams said.",
+            )
+        };
+        (flood, dam, bridge)
+    }
+
     /// An article discovered at `at_hours(0)`, without a publication date.
     pub(crate) fn article(
         id: i64,

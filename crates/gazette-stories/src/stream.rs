@@ -245,29 +245,7 @@ mod tests {
             merge_threshold: 0.25,
             ..StoriesConfig::default()
         };
-        let flood = article(
-            1,
-            "a.example",
-            Some("en"),
-            "Floods hit Valencia",
-            "Heavy rain flooded the streets of Valencia on Tuesday.",
-        );
-        let dam = article(
-            2,
-            "b.example",
-            Some("en"),
-            "Dam breaks near the Albufera lagoon",
-            "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
-        );
-        let bridge = |id| {
-            article(
-                id,
-                "c.example",
-                Some("en"),
-                "Valencia floods: dam breaks near the Albufera lagoon",
-                "Heavy rain flooded Valencia and a dam broke near the Albufera lagoon, rescue teams said.",
-            )
-        };
+        let (flood, dam, bridge) = crate::test_support::forked();
         let never = StoriesConfig {
             merge_threshold: 1.0,
             ..config.clone()
