@@ -43,7 +43,8 @@ pub enum Command {
     /// Poll the feeds that are due, store new entries and articles, group them into stories.
     Ingest(IngestArgs),
     /// Group a JSON-lines stream of articles into stories, in one pass, in input order;
-    /// prints one {"id", "story"} line per article.
+    /// prints one {"id", "story"} line per article (when two stories merge, the
+    /// absorbed story's lines again: the last line for an id counts).
     Cluster(ClusterArgs),
     /// List stories with their articles, outlets and languages.
     Stories(StoriesArgs),

@@ -511,3 +511,39 @@ async fn the_unsubscribe_link_of_an_email_unsubscribes() {
             .unwrap()
     );
 }
+
+/// A story merged into another: its page redirects to the other's, and the
+/// API gives the story it became.
+#[tokio::test]
+async fn a_merged_story_leads_to_the_story_it_became() {
+    let g = Gazette::start().await;
+    let c = client();
+    let store = gazette_store::SqliteStore::open(&g.dir.path().join("gazette.db")).unwrap();
+    let other = store.story(g.other_story).await.unwrap().unwrap();
+    let member = other.members[0].article_id;
+    // A story of its own for one of the other story's articles, merged back.
+    let split = store
+        .create_story(member, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    store.merge_stories(g.other_story, split).await.unwrap();
+
+    let response = c
+        .get(g.url(&format!("stories/{}", split.0)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        response.headers()["location"].to_str().unwrap(),
+        g.url(&format!("stories/{}", g.other_story.0))
+    );
+    let (status, _, page) = get(&c, &g.url(&format!("stories/{}", g.other_story.0))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(OTHER_TITLE), "{page}");
+
+    let (status, _, body) = get(&c, &g.url(&format!("api/v1/stories/{}", split.0))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["id"], g.other_story.0, "{json}");
+}

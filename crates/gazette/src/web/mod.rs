@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `/` | the latest editions of every channel, recent stories |
 //! | `/editions/{channel}/{slot}` | an edition (`slot`: the slot's instant, RFC 3339 in UTC) |
-//! | `/stories/{id}` | a story: sources by language, timeline, coverage chart (SVG) |
+//! | `/stories/{id}` | a story: sources by language, timeline, coverage chart (SVG); a merged story redirects (308) to the one it became |
 //! | `/sources` | every feed's health, with articles per day as a sparkline |
 //! | `/search?q=` | articles holding every word (SQLite FTS5, PostgreSQL tsvector) |
 //! | `/channels/{channel}/atom.xml` | the channel's editions as Atom 1.0 |

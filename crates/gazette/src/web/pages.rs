@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use gazette_core::{Edition, Format, SourceStatus, Story, StoryId};
 use jiff::{SignedDuration, Timestamp};
 use minijinja::context;
@@ -265,6 +265,10 @@ pub async fn story(State(web): State<super::State>, Path(id): Path<String>) -> P
         .story(StoryId(id))
         .await?
         .ok_or_else(|| PageError::new(ErrorCode::NotFound, format!("no story {id}")))?;
+    if story.id != StoryId(id) {
+        // A story merged into another: its address now leads there.
+        return Ok(Redirect::permanent(&web.story_href(story.id)).into_response());
+    }
     let times: Vec<Timestamp> = story.members.iter().map(|m| m.time).collect();
     web.page(
         "story.html.j2",
