@@ -73,6 +73,17 @@ fn embeddings(config: &EmbeddingConfig) -> anyhow::Result<Option<&'static Mutex<
     }
 }
 
+/// A name for this node, unique among the running nodes: host and process.
+pub fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!("{host}-{}", std::process::id())
+}
+
 /// Keeps the scheduler's lock of `node` during a long pass: renews it once a
 /// quarter of `lease` has passed since the last renewal, and says when it was
 /// lost (another node schedules now, so the pass must stop).
@@ -121,6 +132,35 @@ pub async fn group_articles(
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
     group_articles_locked(store, config, now, None).await
+}
+
+/// [`group_articles`] for a pass asked for outside the scheduler (`gazette
+/// ingest`, the admin page's Ingest button): under the scheduler's lock, taken
+/// as `node` and released after, so that it never runs beside a scheduler's
+/// pass on the same store (two passes would place the same articles twice).
+/// `None` when another node holds the lock: its next tick groups the articles.
+pub async fn group_articles_exclusive(
+    store: &dyn Store,
+    config: &Config,
+    now: Timestamp,
+    node: &str,
+) -> anyhow::Result<Option<GroupReport>> {
+    let lease = config.run.lock_lease;
+    if !store
+        .try_lock_scheduler(node, Timestamp::now(), lease)
+        .await?
+    {
+        return Ok(None);
+    }
+    let mut keeper = LockKeeper::new(node, lease);
+    let grouped = group_articles_locked(store, config, now, Some(&mut keeper)).await;
+    if let Err(e) = store.unlock_scheduler(node).await {
+        tracing::warn!(
+            error = format!("{e:#}"),
+            "could not release the scheduler lock; it lapses by itself"
+        );
+    }
+    grouped.map(Some)
 }
 
 /// [`group_articles`] by the scheduler, which keeps its lock through the
@@ -564,6 +604,45 @@ mod tests {
         let story = story_of(late).await;
         let late_member = story.members.iter().find(|m| m.article_id == late).unwrap();
         assert_eq!(late_member.duplicate_of, Some(original));
+    }
+
+    /// A pass asked for outside the scheduler waits for no one: it groups
+    /// when the scheduler's lock is free (and frees it), and leaves the
+    /// articles to the scheduler that holds it.
+    #[tokio::test]
+    async fn an_exclusive_pass_leaves_the_articles_to_a_running_scheduler() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        let config = gazette_core::config::RawConfig::default()
+            .validate()
+            .unwrap();
+        let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+        add(&store, "a.example", 1, "Floods hit Valencia", "Heavy rain.").await;
+        let lease = config.run.lock_lease;
+        assert!(
+            store
+                .try_lock_scheduler("daemon", Timestamp::now(), lease)
+                .await
+                .unwrap()
+        );
+        let left = group_articles_exclusive(&store, &config, now, "ingest")
+            .await
+            .unwrap();
+        assert_eq!(left, None);
+        assert_eq!(store.unassigned_articles(10).await.unwrap().len(), 1);
+        store.unlock_scheduler("daemon").await.unwrap();
+        let done = group_articles_exclusive(&store, &config, now, "ingest")
+            .await
+            .unwrap();
+        assert_eq!(done.map(|r| r.assigned), Some(1));
+        assert!(store.unassigned_articles(10).await.unwrap().is_empty());
+        // The lock was released: the daemon takes it again.
+        assert!(
+            store
+                .try_lock_scheduler("daemon", Timestamp::now(), lease)
+                .await
+                .unwrap()
+        );
     }
 
     /// Two stories bridged by later articles merge, in the store too: the

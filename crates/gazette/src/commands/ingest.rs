@@ -16,10 +16,14 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()> {
     let ingester = app.ingester()?;
     let progress = Reporter::new(quiet);
+    // Grouping takes the scheduler's lock under a name of its own: a daemon
+    // of this process's host would otherwise share it.
+    let node = format!("{}-ingest", pipeline::node_name());
     loop {
         let now = Timestamp::now();
         let report = ingester.run_once(now, &progress).await?;
-        let grouped = pipeline::group_articles(app.store.as_ref(), &app.config, now).await?;
+        let grouped =
+            pipeline::group_articles_exclusive(app.store.as_ref(), &app.config, now, &node).await?;
         print_report(&report, grouped);
         if args.once {
             return Ok(());
@@ -45,9 +49,16 @@ pub async fn run(app: &App, args: IngestArgs, quiet: bool) -> anyhow::Result<()>
     }
 }
 
-fn print_report(report: &IngestReport, grouped: pipeline::GroupReport) {
+fn print_report(report: &IngestReport, grouped: Option<pipeline::GroupReport>) {
+    let grouped = match grouped {
+        Some(g) => format!(
+            "{} articles grouped, {} new stories, {} copies of an earlier article, {} stories merged",
+            g.assigned, g.new_stories, g.duplicates, g.merged
+        ),
+        None => "grouping left to the running scheduler (`gazette run` holds its lock)".into(),
+    };
     println!(
-        "polled {} feeds ({} not modified, {} failed, {} disabled): {} new entries, {} new articles ({} pages fetched); {} articles grouped, {} new stories, {} copies of an earlier article, {} stories merged",
+        "polled {} feeds ({} not modified, {} failed, {} disabled): {} new entries, {} new articles ({} pages fetched); {grouped}",
         report.polled,
         report.not_modified,
         report.failed,
@@ -55,10 +66,6 @@ fn print_report(report: &IngestReport, grouped: pipeline::GroupReport) {
         report.new_entries,
         report.new_articles,
         report.pages_fetched,
-        grouped.assigned,
-        grouped.new_stories,
-        grouped.duplicates,
-        grouped.merged,
     );
     for failure in &report.errors {
         eprintln!("  {}: {}", failure.url, failure.message);

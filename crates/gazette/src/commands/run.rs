@@ -97,7 +97,8 @@ pub async fn run(app: &App, args: RunArgs, _quiet: bool) -> anyhow::Result<()> {
                 let stopped = async move {
                     let _ = stop.wait_for(|stopping| *stopping).await;
                 };
-                super::telegram::run_bot(app, telegram.clone(), node_name(), stopped).await
+                super::telegram::run_bot(app, telegram.clone(), pipeline::node_name(), stopped)
+                    .await
             }
             _ => Ok(()),
         }
@@ -175,7 +176,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
     let renderer = Renderer::new(None)?;
     // Slots already handled by this process (queued or quiet): not recomposed every tick.
     let mut handled: HashSet<(String, Timestamp)> = HashSet::new();
-    let node = node_name();
+    let node = pipeline::node_name();
     let mut holding = false;
     loop {
         let now = Timestamp::now();
@@ -289,17 +290,6 @@ async fn still_holding(app: &App, node: &str) -> bool {
             false
         }
     }
-}
-
-/// A name for this node, unique among the running nodes: host and process.
-pub fn node_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "node".into());
-    format!("{host}-{}", std::process::id())
 }
 
 /// Composes and queues the channel's edition for its latest slot unless done

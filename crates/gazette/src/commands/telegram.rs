@@ -25,7 +25,7 @@ pub async fn run(app: &App, cmd: TelegramCommand) -> anyhow::Result<()> {
                     "telegram.bot.mode is \"off\": set it to \"polling\" or \"webhook\" to run the bot"
                 ));
             }
-            let node = crate::commands::run::node_name();
+            let node = crate::pipeline::node_name();
             run_bot(app, telegram, node, crate::commands::run::wait_for_signal()).await
         }
     }

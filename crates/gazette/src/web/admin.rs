@@ -222,25 +222,42 @@ pub async fn ingest(
     if let Some(refused) = web.refusal(&headers, Some(&form)) {
         return refused;
     }
-    respond(async {
-        let now = Timestamp::now();
-        let report = web
-            .app
-            .ingester()?
-            .run_once(now, &gazette_ingest::NoProgress)
+    respond(
+        async {
+            let now = Timestamp::now();
+            let report = web
+                .app
+                .ingester()?
+                .run_once(now, &gazette_ingest::NoProgress)
+                .await?;
+            // Under the scheduler's lock, as a node of its own: in `gazette run`
+            // the scheduler of this very process may hold it.
+            let node = format!("{}-web", crate::pipeline::node_name());
+            let grouped = crate::pipeline::group_articles_exclusive(
+                web.app.store.as_ref(),
+                &web.app.config,
+                now,
+                &node,
+            )
             .await?;
-        let grouped =
-            crate::pipeline::group_articles(web.app.store.as_ref(), &web.app.config, now).await?;
-        web.message(
-            "Ingest",
-            &format!(
-                "{} feeds polled ({} failed), {} new entries; {} articles grouped, {} new stories.",
-                report.polled, report.failed, report.new_entries, grouped.assigned, grouped.new_stories
-            ),
-            "",
-        )
-    }
-    .await)
+            let grouped = match grouped {
+                Some(g) => format!(
+                    "{} articles grouped, {} new stories",
+                    g.assigned, g.new_stories
+                ),
+                None => "grouping left to the running scheduler".into(),
+            };
+            web.message(
+                "Ingest",
+                &format!(
+                    "{} feeds polled ({} failed), {} new entries; {grouped}.",
+                    report.polled, report.failed, report.new_entries
+                ),
+                "",
+            )
+        }
+        .await,
+    )
 }
 
 fn channel<'a>(
