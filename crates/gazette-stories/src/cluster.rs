@@ -614,13 +614,27 @@ impl Clusterer {
             .map(|(&id, _)| id)
             .collect();
         for story in closed {
-            let state = self.stories.remove(&story).expect("listed above");
-            self.free_slots.push(state.slot);
-            self.docs -= state.members;
-            for (id, stats) in state.centroid {
-                self.forget(id, story, stats.docs);
-            }
+            self.close(story);
         }
+    }
+
+    /// Forgets open story `story` (as [`evict`](Self::evict) does when its
+    /// time has passed) and its members' document frequencies; nothing when
+    /// it is not open.
+    pub fn close(&mut self, story: StoryId) {
+        let Some(state) = self.stories.remove(&story) else {
+            return;
+        };
+        self.free_slots.push(state.slot);
+        self.docs -= state.members;
+        for (id, stats) in state.centroid {
+            self.forget(id, story, stats.docs);
+        }
+    }
+
+    /// The open stories, by ID.
+    pub fn open(&self) -> impl Iterator<Item = StoryId> + '_ {
+        self.stories.keys().copied()
     }
 
     /// The similarity above which an article joins a story (`stories.threshold`).

@@ -329,23 +329,39 @@ impl DuplicateIndex {
     pub fn evict(&mut self, cutoff: Timestamp) {
         while self.order.front().is_some_and(|(t, _, _)| *t < cutoff) {
             let (_, id, keys) = self.order.pop_front().expect("checked");
-            self.stories.remove(&id);
-            if self.by_url.get(&keys.url) == Some(&id) {
-                self.by_url.remove(&keys.url);
+            self.remove(id, &keys);
+        }
+    }
+
+    /// Forgets the articles of `story` (a story that left the window).
+    pub fn forget_story(&mut self, story: StoryId) {
+        let order = std::mem::take(&mut self.order);
+        for (time, id, keys) in order {
+            if self.stories.get(&id) == Some(&story) {
+                self.remove(id, &keys);
+            } else {
+                self.order.push_back((time, id, keys));
             }
-            if let Some(h) = keys.exact
-                && self.by_exact.get(&h) == Some(&id)
-            {
-                self.by_exact.remove(&h);
-            }
-            if let Some(near) = keys.near {
-                for band in 0..BANDS {
-                    let key = (band, band_value(near, band));
-                    if let Some(list) = self.bands.get_mut(&key) {
-                        list.retain(|(other, _)| *other != id);
-                        if list.is_empty() {
-                            self.bands.remove(&key);
-                        }
+        }
+    }
+
+    fn remove(&mut self, id: ArticleId, keys: &Keys) {
+        self.stories.remove(&id);
+        if self.by_url.get(&keys.url) == Some(&id) {
+            self.by_url.remove(&keys.url);
+        }
+        if let Some(h) = keys.exact
+            && self.by_exact.get(&h) == Some(&id)
+        {
+            self.by_exact.remove(&h);
+        }
+        if let Some(near) = keys.near {
+            for band in 0..BANDS {
+                let key = (band, band_value(near, band));
+                if let Some(list) = self.bands.get_mut(&key) {
+                    list.retain(|(other, _)| *other != id);
+                    if list.is_empty() {
+                        self.bands.remove(&key);
                     }
                 }
             }

@@ -131,7 +131,7 @@ pub async fn group_articles(
     config: &Config,
     now: Timestamp,
 ) -> anyhow::Result<GroupReport> {
-    group_articles_locked(store, config, now, None).await
+    group_articles_locked(store, config, now, None, &mut GroupState::default()).await
 }
 
 /// [`group_articles`] for a pass asked for outside the scheduler (`gazette
@@ -153,7 +153,14 @@ pub async fn group_articles_exclusive(
         return Ok(None);
     }
     let mut keeper = LockKeeper::new(node, lease);
-    let grouped = group_articles_locked(store, config, now, Some(&mut keeper)).await;
+    let grouped = group_articles_locked(
+        store,
+        config,
+        now,
+        Some(&mut keeper),
+        &mut GroupState::default(),
+    )
+    .await;
     if let Err(e) = store.unlock_scheduler(node).await {
         tracing::warn!(
             error = format!("{e:#}"),
@@ -165,12 +172,15 @@ pub async fn group_articles_exclusive(
 
 /// [`group_articles`] by the scheduler, which keeps its lock through the
 /// pass (`keeper`) and stops when it was lost, so that two nodes never group
-/// at once even when a pass outlasts the lock's lease.
+/// at once even when a pass outlasts the lock's lease; and which keeps
+/// `state` from one pass to the next, so that a pass reads only the new
+/// articles when the window is as the previous pass left it.
 pub async fn group_articles_locked(
     store: &dyn Store,
     config: &Config,
     now: Timestamp,
     mut keeper: Option<&mut LockKeeper<'_>>,
+    state: &mut GroupState,
 ) -> anyhow::Result<GroupReport> {
     let stories: &StoriesConfig = &config.stories;
     // Rebuilding the clusterer reads every open story's articles: not when
@@ -179,35 +189,43 @@ pub async fn group_articles_locked(
         return Ok(GroupReport::default());
     }
     let embeddings = embeddings(&stories.embedding)?;
-    let mut clusterer = Clusterer::new(stories);
-    let mut duplicates = DuplicateIndex::new();
-    // The open stories' articles, for the clusterer and for choosing leads.
-    let mut members: HashMap<StoryId, Vec<Article>> = HashMap::new();
-    for story in store.stories_since(now - stories.window).await? {
-        if let Some(keeper) = keeper.as_deref_mut() {
-            keeper.keep(store).await?;
-        }
-        for member in &story.members {
-            if let Some(article) = store.article(member.article_id).await? {
-                if member.duplicate_of.is_some() {
-                    // A copy weighs on neither the centroid nor the index (as in `StoryStream`).
-                    members.entry(story.id).or_default().push(article);
-                    continue;
-                }
-                let keys = Keys::of(&article.url, &article.content.text);
-                duplicates.insert(article.id, story.id, article.effective_time(), keys);
-                match embeddings {
-                    Some(e) => {
-                        let e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                        let made = e.made.get(&article.id).map(|(_, v)| v.as_slice());
-                        clusterer.add_member_embedded(story.id, &article, made);
-                    }
-                    None => clusterer.add_member(story.id, &article),
-                }
-                members.entry(story.id).or_default().push(article);
-            }
-        }
+    let window = store.stories_since(now - stories.window).await?;
+    // The previous pass's state serves when the window holds what it left
+    // (no other node grouped since); else it is rebuilt from the store.
+    let mut kept = state.kept.take();
+    if let Some(k) = &mut kept
+        && !k.still_matches(&window)
+    {
+        kept = None;
     }
+    if kept.is_none() {
+        state.rebuilds += 1;
+    }
+    let Kept {
+        mut clusterer,
+        mut duplicates,
+        mut members,
+    } = match kept {
+        Some(k) => k,
+        None => {
+            let mut k = Kept {
+                clusterer: Clusterer::new(stories),
+                duplicates: DuplicateIndex::new(),
+                members: HashMap::new(),
+            };
+            for story in &window {
+                if let Some(keeper) = keeper.as_deref_mut() {
+                    keeper.keep(store).await?;
+                }
+                for member in &story.members {
+                    if let Some(article) = store.article(member.article_id).await? {
+                        k.load(story.id, article, member.duplicate_of.is_some(), embeddings);
+                    }
+                }
+            }
+            k
+        }
+    };
     if let Some(e) = embeddings {
         let cutoff = now - stories.window;
         let mut e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -313,7 +331,92 @@ pub async fn group_articles_locked(
             store.set_story_lead(story, lead).await?;
         }
     }
+    state.kept = Some(Kept {
+        clusterer,
+        duplicates,
+        members,
+    });
     Ok(report)
+}
+
+/// What a grouping pass leaves for the next one on the same node (see
+/// [`group_articles_locked`]): rebuilding the clusterer reads every article of
+/// the window from the store and analyses it again, which a daemon that
+/// groups every few seconds should not do each time. Start with
+/// `GroupState::default()`.
+#[derive(Default)]
+pub struct GroupState {
+    kept: Option<Kept>,
+    /// Passes that had to rebuild from the store (the first one, and each
+    /// after another node grouped).
+    pub rebuilds: usize,
+}
+
+/// The clusterer, the duplicate index and the open stories' articles, as a
+/// pass left them.
+struct Kept {
+    clusterer: Clusterer,
+    duplicates: DuplicateIndex,
+    members: HashMap<StoryId, Vec<Article>>,
+}
+
+impl Kept {
+    /// Adds `article`, a member of `story` in the store, as a rebuild does.
+    fn load(
+        &mut self,
+        story: StoryId,
+        article: Article,
+        copy: bool,
+        embeddings: Option<&Mutex<Embeddings>>,
+    ) {
+        if !copy {
+            // A copy weighs on neither the centroid nor the index (as in `StoryStream`).
+            let keys = Keys::of(&article.url, &article.content.text);
+            self.duplicates
+                .insert(article.id, story, article.effective_time(), keys);
+            match embeddings {
+                Some(e) => {
+                    let e = e.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let made = e.made.get(&article.id).map(|(_, v)| v.as_slice());
+                    self.clusterer.add_member_embedded(story, &article, made);
+                }
+                None => self.clusterer.add_member(story, &article),
+            }
+        }
+        self.members.entry(story).or_default().push(article);
+    }
+
+    /// Whether this state is what a rebuild from `window` (the store's
+    /// stories of the window) would give: each story of the window with the
+    /// same members in the same order. Stories that left the window are
+    /// closed here, as a rebuild would not load them.
+    fn still_matches(&mut self, window: &[Story]) -> bool {
+        let same = window.iter().all(|story| {
+            self.members.get(&story.id).is_some_and(|kept| {
+                kept.len() == story.members.len()
+                    && kept
+                        .iter()
+                        .zip(&story.members)
+                        .all(|(a, m)| a.id == m.article_id)
+            })
+        });
+        if !same {
+            return false;
+        }
+        let current: HashSet<StoryId> = window.iter().map(|s| s.id).collect();
+        let gone: Vec<StoryId> = self
+            .members
+            .keys()
+            .copied()
+            .filter(|id| !current.contains(id))
+            .collect();
+        for story in gone {
+            self.members.remove(&story);
+            self.clusterer.close(story);
+            self.duplicates.forget_story(story);
+        }
+        true
+    }
 }
 
 /// Articles read per story for its summary and key quote: the lead and the
@@ -606,6 +709,106 @@ mod tests {
         assert_eq!(late_member.duplicate_of, Some(original));
     }
 
+    /// The state a pass keeps for the next gives the stories a rebuild from
+    /// the store gives, pass after pass, as articles arrive and stories leave
+    /// the window; and another node's pass makes the next one rebuild.
+    #[tokio::test]
+    async fn a_kept_state_groups_as_a_rebuild_from_the_store_does() {
+        let corpus = include_str!("../demo/corpus.jsonl");
+        let dir = tempfile::tempdir().unwrap();
+        let rebuilt = SqliteStore::open(&dir.path().join("rebuilt.db")).unwrap();
+        let kept = SqliteStore::open(&dir.path().join("kept.db")).unwrap();
+        let mut config = gazette_core::config::RawConfig::default()
+            .validate()
+            .unwrap();
+        // Articles come a minute apart: with a window of 20 minutes, stories
+        // leave it during the test.
+        config.stories.window = SignedDuration::from_mins(20);
+        let start: Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+        let mut state = GroupState::default();
+        let lines: Vec<serde_json::Value> = corpus
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for (n, line) in lines.iter().enumerate() {
+            let n = u32::try_from(n).unwrap();
+            for store in [&rebuilt, &kept] {
+                add_in(
+                    store,
+                    line["site"].as_str().unwrap(),
+                    n,
+                    line["title"].as_str().unwrap(),
+                    line["text"].as_str().unwrap(),
+                    line["lang"].as_str().unwrap(),
+                )
+                .await;
+            }
+            if n % 7 != 6 {
+                continue;
+            }
+            let now = start + SignedDuration::from_mins(i64::from(n));
+            let a = group_articles(&rebuilt, &config, now).await.unwrap();
+            let b = group_articles_locked(&kept, &config, now, None, &mut state)
+                .await
+                .unwrap();
+            assert_eq!(a, b, "pass at article {n}");
+            let window = |store: &SqliteStore| {
+                let store = store.clone();
+                async move {
+                    let stories = store
+                        .stories_since(start - SignedDuration::from_hours(1))
+                        .await
+                        .unwrap();
+                    let mut groups: Vec<Vec<ArticleId>> = stories
+                        .iter()
+                        .map(|s| s.members.iter().map(|m| m.article_id).collect())
+                        .collect();
+                    groups.sort();
+                    groups
+                }
+            };
+            assert_eq!(
+                window(&rebuilt).await,
+                window(&kept).await,
+                "after article {n}"
+            );
+        }
+        assert_eq!(
+            state.rebuilds, 1,
+            "the state served every pass after the first"
+        );
+        // Stories left the window while the state was kept (and were closed in it).
+        let end = start + SignedDuration::from_mins(i64::try_from(lines.len()).unwrap());
+        let all = kept
+            .stories_since(start - SignedDuration::from_hours(1))
+            .await
+            .unwrap();
+        let open = kept
+            .stories_since(end - config.stories.window)
+            .await
+            .unwrap();
+        assert!(
+            open.len() < all.len() / 2,
+            "{} of {}",
+            open.len(),
+            all.len()
+        );
+        let Some(k) = &state.kept else {
+            panic!("a state is kept")
+        };
+        assert!(k.members.len() < all.len(), "closed stories are dropped");
+        // Another node grouped meanwhile: the next pass rebuilds.
+        let late = add(&kept, "late.example", 500, "Late news", "Nothing else.").await;
+        let now = start + SignedDuration::from_mins(90);
+        group_articles(&kept, &config, now).await.unwrap();
+        assert!(kept.article(late).await.unwrap().is_some());
+        add(&kept, "late.example", 501, "Later news", "Still nothing.").await;
+        group_articles_locked(&kept, &config, now, None, &mut state)
+            .await
+            .unwrap();
+        assert_eq!(state.rebuilds, 2);
+    }
+
     /// A pass asked for outside the scheduler waits for no one: it groups
     /// when the scheduler's lock is free (and frees it), and leaves the
     /// articles to the scheduler that holds it.
@@ -657,6 +860,8 @@ mod tests {
         config.stories.threshold = 0.2;
         config.stories.merge_threshold = 0.25;
         let now: Timestamp = "2026-03-02T10:00:00Z".parse().unwrap();
+        // One state through the passes: the merge keeps it as the store is.
+        let mut state = GroupState::default();
         let flood = add(
             &store,
             "a.example",
@@ -673,7 +878,9 @@ mod tests {
             "A dam broke near the Albufera lagoon after the storms, rescue teams said.",
         )
         .await;
-        let report = group_articles(&store, &config, now).await.unwrap();
+        let report = group_articles_locked(&store, &config, now, None, &mut state)
+            .await
+            .unwrap();
         assert_eq!((report.new_stories, report.merged), (2, 0));
         let before = store
             .stories_since(now - SignedDuration::from_hours(240))
@@ -696,7 +903,9 @@ mod tests {
                 .await,
             );
         }
-        let report = group_articles(&store, &config, now).await.unwrap();
+        let report = group_articles_locked(&store, &config, now, None, &mut state)
+            .await
+            .unwrap();
         assert_eq!(report.merged, 1, "{report:?}");
         let after = store
             .stories_since(now - SignedDuration::from_hours(240))
@@ -719,10 +928,13 @@ mod tests {
             "A dam broke near the Albufera lagoon.",
         )
         .await;
-        let report = group_articles(&store, &config, now).await.unwrap();
+        let report = group_articles_locked(&store, &config, now, None, &mut state)
+            .await
+            .unwrap();
         assert_eq!((report.new_stories, report.merged), (0, 0), "{report:?}");
         let story = store.story(older).await.unwrap().unwrap();
         assert!(story.members.iter().any(|m| m.article_id == late));
+        assert_eq!(state.rebuilds, 1);
     }
 
     /// With the embedding model, the daemon's grouping (which runs the model

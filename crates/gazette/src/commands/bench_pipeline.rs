@@ -247,6 +247,8 @@ pub async fn run(files: &[PathBuf], span_hours: u32, format: TextOrJson) -> anyh
     let started = Instant::now();
     let mut sources: HashMap<String, SourceId> = HashMap::new();
     let mut gold_of_url: HashMap<String, String> = HashMap::new();
+    // Kept from one pass to the next, as `gazette run` keeps it.
+    let mut grouping = pipeline::GroupState::default();
     for (i, p) in placed.iter().enumerate() {
         let source = match sources.get(&p.outlet) {
             Some(id) => *id,
@@ -281,10 +283,10 @@ pub async fn run(files: &[PathBuf], span_hours: u32, format: TextOrJson) -> anyh
         store.insert_article(&article).await?;
         // Grouped as they arrive, in small batches, as `gazette run` does between polls.
         if i % 50 == 49 {
-            pipeline::group_articles(&store, &config, p.time).await?;
+            pipeline::group_articles_locked(&store, &config, p.time, None, &mut grouping).await?;
         }
     }
-    pipeline::group_articles(&store, &config, slot).await?;
+    pipeline::group_articles_locked(&store, &config, slot, None, &mut grouping).await?;
     let ingest_s = started.elapsed().as_secs_f64();
     let stories_formed = store
         .stories_since(slot - SignedDuration::from_hours(96))

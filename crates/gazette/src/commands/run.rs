@@ -178,6 +178,9 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
     let mut handled: HashSet<(String, Timestamp)> = HashSet::new();
     let node = pipeline::node_name();
     let mut holding = false;
+    // What the last grouping pass left, for the next (rebuilt from the
+    // store when another node grouped meanwhile).
+    let mut grouping = pipeline::GroupState::default();
     loop {
         let now = Timestamp::now();
         // One scheduler at a time across the nodes sharing the store: the
@@ -220,6 +223,7 @@ async fn schedule_loop(app: &App, mut stop: watch::Receiver<bool>) -> anyhow::Re
             &app.config,
             now,
             Some(&mut keeper),
+            &mut grouping,
         )
         .await
         {
