@@ -632,10 +632,6 @@ impl Clusterer {
         }
     }
 
-    /// The open stories, by ID.
-    pub fn open(&self) -> impl Iterator<Item = StoryId> + '_ {
-        self.stories.keys().copied()
-    }
 
     /// The similarity above which an article joins a story (`stories.threshold`).
     pub fn threshold(&self) -> f64 {
