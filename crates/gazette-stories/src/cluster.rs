@@ -632,7 +632,6 @@ impl Clusterer {
         }
     }
 
-
     /// The similarity above which an article joins a story (`stories.threshold`).
     pub fn threshold(&self) -> f64 {
         self.threshold

@@ -498,6 +498,41 @@ mod tests {
     }
 
     #[test]
+    fn a_forgotten_or_renamed_story_leads_no_copy_to_it() {
+        let mut index = DuplicateIndex::new();
+        let edited = WIRE.replace("Thursday", "Wednesday");
+        index.insert(
+            ArticleId(1),
+            StoryId(1),
+            Timestamp::UNIX_EPOCH,
+            Keys::of(&url("https://wire.example/1"), WIRE),
+        );
+        index.insert(
+            ArticleId(2),
+            StoryId(2),
+            Timestamp::UNIX_EPOCH,
+            Keys::of(&url("https://b.example/2"), "short"),
+        );
+        index.rename(StoryId(2), StoryId(3));
+        let same_url = Keys::of(&url("https://b.example/2"), "other");
+        assert_eq!(index.find(&same_url).map(|d| d.story), Some(StoryId(3)));
+        index.forget_story(StoryId(1));
+        assert_eq!(index.len(), 1);
+        for keys in [
+            Keys::of(&url("https://wire.example/1"), "other"),
+            Keys::of(&url("https://c.example/3"), WIRE),
+            Keys::of(&url("https://c.example/4"), &edited),
+        ] {
+            assert_eq!(index.find(&keys), None);
+        }
+        assert_eq!(
+            index.find(&same_url).map(|d| d.original),
+            Some(ArticleId(2))
+        );
+        assert!(index.bands.is_empty() && index.by_exact.is_empty());
+    }
+
+    #[test]
     fn short_texts_are_not_compared_by_fingerprint() {
         let keys = Keys::of(&url("https://a.example/1"), "Short.");
         assert_eq!((keys.exact, keys.near), (None, None));
