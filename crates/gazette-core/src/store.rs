@@ -202,6 +202,10 @@ pub trait Store: Send + Sync {
     /// The article with this ID, if any.
     async fn article(&self, id: ArticleId) -> StoreResult<Option<Article>>;
 
+    /// The articles with these IDs that exist, in ID order (one query: what
+    /// rebuilding the window's stories reads).
+    async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>>;
+
     /// Articles not yet assigned to a story, in the order they were stored.
     async fn unassigned_articles(&self, limit: usize) -> StoreResult<Vec<Article>>;
 

@@ -213,12 +213,23 @@ pub async fn group_articles_locked(
                 duplicates: DuplicateIndex::new(),
                 members: HashMap::new(),
             };
+            // The window's articles in one read, then loaded story by story.
+            let ids: Vec<ArticleId> = window
+                .iter()
+                .flat_map(|story| story.members.iter().map(|m| m.article_id))
+                .collect();
+            let mut articles: HashMap<ArticleId, Article> = store
+                .articles(&ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
             for story in &window {
                 if let Some(keeper) = keeper.as_deref_mut() {
                     keeper.keep(store).await?;
                 }
                 for member in &story.members {
-                    if let Some(article) = store.article(member.article_id).await? {
+                    if let Some(article) = articles.remove(&member.article_id) {
                         k.load(story.id, article, member.duplicate_of.is_some(), embeddings);
                     }
                 }

@@ -105,6 +105,12 @@ pub(crate) async fn by_id(tx: &Tx<'_>, id: ArticleId) -> OpResult<Option<Article
     query_opt(tx, &sql, &[&id.0], decode).await
 }
 
+/// See [`gazette_core::Store::articles`].
+pub(crate) async fn by_ids(tx: &Tx<'_>, ids: &[i64]) -> OpResult<Vec<Article>> {
+    let sql = format!("SELECT {COLUMNS} FROM articles WHERE id = ANY($1) ORDER BY id");
+    query_all(tx, &sql, &[&ids], decode).await
+}
+
 pub(crate) async fn unassigned(tx: &Tx<'_>, limit: usize) -> OpResult<Vec<Article>> {
     let sql = format!("SELECT {COLUMNS} FROM articles WHERE story_id IS NULL ORDER BY id LIMIT $1");
     query_all(tx, &sql, &[&sql_limit(limit)], decode).await

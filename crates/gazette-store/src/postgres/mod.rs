@@ -385,6 +385,11 @@ impl Store for PgStore {
         transaction!(self, Read "article", |tx| articles::by_id(&tx, id))
     }
 
+    async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        transaction!(self, Read "articles", |tx| articles::by_ids(&tx, &ids))
+    }
+
     async fn unassigned_articles(&self, limit: usize) -> StoreResult<Vec<Article>> {
         transaction!(self, Read "unassigned_articles", |tx| articles::unassigned(&tx, limit))
     }

@@ -103,6 +103,16 @@ pub(crate) fn by_id(tx: &Transaction<'_>, id: ArticleId) -> OpResult<Option<Arti
     query_opt(tx, &sql, [id.0], decode)
 }
 
+/// See [`gazette_core::Store::articles`]. The IDs go in as one JSON array
+/// (`json_each`): one statement whatever their number.
+pub(crate) fn by_ids(tx: &Transaction<'_>, ids: &[i64]) -> OpResult<Vec<Article>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM articles WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+    );
+    let ids = serde_json::to_string(ids).expect("integers serialise");
+    query_all(tx, &sql, [ids], decode)
+}
+
 pub(crate) fn unassigned(tx: &Transaction<'_>, limit: usize) -> OpResult<Vec<Article>> {
     let sql = format!("SELECT {COLUMNS} FROM articles WHERE story_id IS NULL ORDER BY id LIMIT ?1");
     query_all(tx, &sql, [sql_limit(limit)], decode)

@@ -299,6 +299,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn articles(&self, ids: &[ArticleId]) -> StoreResult<Vec<Article>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        self.read("articles", move |tx| articles::by_ids(tx, &ids))
+            .await
+    }
+
     async fn unassigned_articles(&self, limit: usize) -> StoreResult<Vec<Article>> {
         self.read("unassigned_articles", move |tx| {
             articles::unassigned(tx, limit)

@@ -54,6 +54,7 @@ macro_rules! every_suite_test {
             article_content_round_trips,
             insert_article_for_a_missing_source_is_not_found,
             unassigned_articles_are_in_storage_order_up_to_limit,
+            articles_by_ids_are_the_existing_ones_in_id_order,
             create_story_makes_the_article_its_lead_and_first_member,
             story_member_of_unknown_language_is_und,
             add_to_story_lists_members_in_join_order,
@@ -1098,6 +1099,19 @@ pub async fn add_to_story_moves_an_article_from_its_previous_story(store: &dyn S
     assert_eq!(ids(&second), vec![c, b]);
     assert_eq!(second.members[1].added_at, moved_at);
     assert!(store.unassigned_articles(10).await.unwrap().is_empty());
+}
+
+pub async fn articles_by_ids_are_the_existing_ones_in_id_order(store: &dyn Store) {
+    let a = add_article(store, 1, hours(1)).await;
+    let b = add_article(store, 2, hours(1)).await;
+    let c = add_article(store, 3, hours(1)).await;
+    let missing = ArticleId(c.0 + 100);
+    let found = store.articles(&[c, missing, a]).await.unwrap();
+    let ids: Vec<ArticleId> = found.iter().map(|x| x.id).collect();
+    assert_eq!(ids, vec![a, c]);
+    assert_eq!(found[1], store.article(c).await.unwrap().unwrap());
+    assert!(store.articles(&[]).await.unwrap().is_empty());
+    assert_eq!(store.articles(&[b, b]).await.unwrap().len(), 1);
 }
 
 pub async fn merged_stories_move_their_members_and_lead_to_the_older(store: &dyn Store) {
