@@ -2,7 +2,9 @@
 //!
 //! Articles arrive one at a time, in arrival order, and each either joins an
 //! open story or starts a new one; a decision is never revisited, so story IDs
-//! are stable. The [`Clusterer`] holds, for each open story, the centroid of its
+//! are stable. Two open stories may merge later, when an article bridges them
+//! and their centroids have converged ([`Clusterer::mergeable`]): the older
+//! keeps its ID. The [`Clusterer`] holds, for each open story, the centroid of its
 //! members' term vectors (capped to its heaviest terms) and its time span, plus
 //! document frequencies learnt online from the members it holds, and an
 //! inverted index from each term to the open stories holding it: an article is
@@ -11,8 +13,9 @@
 //! Similarity is the TF-IDF cosine between the article's term weights (title
 //! terms weighted up, plus the head of the text) and a story's centroid, with
 //! IDF computed from the current document frequencies when the comparison is
-//! made (a story's norm is refreshed when a member joins). Only stories whose time span, widened by the window, contains the
-//! article's time are compared (the time gate).
+//! made (a story's norm is refreshed when a member joins). Only stories whose
+//! time span, widened by the window, contains the article's time are compared
+//! (the time gate).
 //!
 //! The store owns stories; the clusterer only decides. The caller loop:
 //!

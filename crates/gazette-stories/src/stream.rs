@@ -12,6 +12,10 @@
 //! ([`Placed::duplicate`]); it does not weigh on the story's centroid, so a wire
 //! copy republished forty times counts once there too.
 //!
+//! When an article joins a story while it was close enough to another too,
+//! the two may merge (`stories.merge_threshold`): the younger into the older,
+//! reported as [`Placed::absorbed`].
+//!
 //! ```
 //! use gazette_core::config::StoriesConfig;
 //! use gazette_stories::StoryStream;
