@@ -5,8 +5,8 @@
 //!
 //! A [`BoilerplateModel`] counts, for each normalised paragraph (lowercase, letters
 //! and digits only, every digit as `0`), on how many learnt pages it appeared, and
-//! the same for the first two words of short paragraphs (so "Lire aussi : <a
-//! different headline every time>" is learnt as one pattern). A paragraph is
+//! the same for the first two words of short paragraphs (so "Lire aussi : "
+//! followed by a different headline every time is learnt as one pattern). A paragraph is
 //! boilerplate once it was seen on at least [`BoilerplateConfig::min_pages`] pages
 //! that make at least [`BoilerplateConfig::min_share`] of the pages learnt. Besides
 //! what is learnt, a short paragraph opening with `©` (a photo credit, often fused

@@ -8,12 +8,12 @@
 //!   `https`, the remaining parameters sorted.
 //! - [`DuplicateIndex`] remembers, for the articles of the time window, their
 //!   canonical URL, an exact hash of their lowercased words and their SimHash
-//!   [`fingerprint`](gazette_text::fingerprint). [`DuplicateIndex::find`] says
+//!   [`fingerprint`]. [`DuplicateIndex::find`] says
 //!   which earlier article a new one copies ([`Duplicate`]): the same canonical
 //!   URL, the same words, or a fingerprint within [`NEAR_BITS`] bits (texts of
 //!   at least [`NEAR_MIN_WORDS`] words: short texts collide by chance).
 //!   Candidates for the fingerprint test come from locality-sensitive hashing:
-//!   the 64 bits cut in [`BANDS`] bands, so two fingerprints within
+//!   the 64 bits cut in `BANDS` (7) bands, so two fingerprints within
 //!   `BANDS - 1` bits share a band whatever bits differ.
 //!
 //! ```

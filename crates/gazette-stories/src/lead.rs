@@ -6,7 +6,7 @@
 //! when the other articles of the story talk about what it names: its
 //! **support** is the average, over the other members, of the share of the
 //! headline's terms found in that member's title and opening text. Headlines
-//! with fewer than [`FULL_LENGTH`] content terms are scaled down (a headline of
+//! with fewer than `FULL_LENGTH` content terms are scaled down (a headline of
 //! one or two words says little, whatever the support). Number-only terms do
 //! not count, so a date is not a headline. The score is then multiplied by the
 //! outlet's source weight, so a trusted outlet's headline wins a near tie. Ties

@@ -1,7 +1,7 @@
 //! The whole analysis of an article in one call: [`analyze`] → [`Analysis`].
 //!
-//! Language (given or [detected](crate::detect_lang)), [sentences](crate::sentences),
-//! index [terms](crate::terms) with their counts, [entities](crate::entities),
+//! Language (given or [detected](crate::detect_lang)), [sentences](crate::sentences()),
+//! index [terms](crate::terms()) with their counts, [entities],
 //! [direct quotes with their speakers](crate::attribution) and a near-duplicate
 //! [`fingerprint`].
 //!

@@ -46,7 +46,7 @@ pub fn for_each_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str)) {
     });
 }
 
-/// Calls `f` with each [word](crate::words) of `text` and its term, when it
+/// Calls `f` with each [word](crate::words()) of `text` and its term, when it
 /// has one (see [`terms`]): one pass for callers that read the words too.
 pub fn for_each_word_term(text: &str, lang: Option<&str>, mut f: impl FnMut(&str, Option<&str>)) {
     let lang = lang.or_else(|| detect_lang(text));

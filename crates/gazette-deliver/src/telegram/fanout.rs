@@ -6,7 +6,7 @@
 //! local times (`/time`, `/timezone`), or, by default, when the channel
 //! composes them. At each of their delivery times, the latest edition with
 //! that label from the previous 24 hours is queued for them, filtered and in
-//! their language ([`filter`](super::filter)).
+//! their language ([`filter`]).
 //!
 //! [`queue_subscribers`] runs after each composing pass, with the same `now`,
 //! so an edition composed for a slot is there when the subscribers whose time

@@ -2,7 +2,7 @@
 //!
 //! Reads articles from JSON lines (`{"title", "text", "lang"?}`, the shape of
 //! the shared clustering sets), all into memory first, then runs
-//! [`gazette_text::analyze`] on `title + text` of each, without the declared
+//! [`gazette_text::analyze()`] on `title + text` of each, without the declared
 //! language (so language identification is timed too), for a number of passes
 //! on the calling thread. Prints articles/s, MB/s and the process's peak
 //! resident memory (`VmHWM` from `/proc/self/status`, where there is one).

@@ -2,7 +2,7 @@
 //!
 //! Lists take `limit` (1–200); stories take `since` (`24h`, `3d`). Every
 //! error is `{"error": {"code", "message"}}` with a code from
-//! [`ErrorCode`](super::errors::ErrorCode).
+//! [`ErrorCode`].
 
 use std::collections::HashMap;
 
