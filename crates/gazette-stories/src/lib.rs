@@ -42,7 +42,7 @@ pub use cluster::{Assignment, Clusterer, Features};
 pub use embed::{Embedder, NoEmbedder};
 pub use lead::choose_lead;
 pub use rank::{RankContext, Scored, StoryInput, rank, rank_scores, score, sort_ranked, summarise};
-pub use stream::{Placed, StoryStream, assign_with_embedder};
+pub use stream::{Placed, StoryStream, assign_with_embedder, merge_bridged};
 
 #[cfg(test)]
 mod test_support {

@@ -122,21 +122,14 @@ impl StoryStream {
         };
         self.clusterer
             .add_member_features(story, features, embedding.as_deref());
-        // A join may bring the story close to another: the younger merges
-        // into the older, whose ID lives on.
-        let mut story = story;
-        let mut absorbed = None;
-        if let Assignment::Join {
-            also: Some(other), ..
-        } = assignment
-            && self.clusterer.mergeable(story, other).is_some()
-        {
-            let (into, from) = (story.min(other), story.max(other));
-            self.clusterer.merge(into, from);
-            self.duplicates.rename(from, into);
-            story = into;
-            absorbed = Some(from);
-        }
+        let merged = merge_bridged(
+            &mut self.clusterer,
+            &mut self.duplicates,
+            story,
+            &assignment,
+        );
+        let story = merged.map_or(story, |(into, _)| into);
+        let absorbed = merged.map(|(_, from)| from);
         self.duplicates.insert(article.id, story, time, keys);
         Placed {
             story,
@@ -162,6 +155,30 @@ impl StoryStream {
     pub fn remembered(&self) -> usize {
         self.duplicates.len()
     }
+}
+
+/// After an article joined `story` as `assignment` says: when it was above
+/// the threshold for another story too and the two stories' centroids have
+/// converged ([`Clusterer::mergeable`]), merges the younger into the older,
+/// whose ID lives on, in the clusterer and the duplicate index. Returns
+/// `(into, from)` when it merged. `StoryStream` and the daemon's pass call it.
+pub fn merge_bridged(
+    clusterer: &mut Clusterer,
+    duplicates: &mut DuplicateIndex,
+    story: StoryId,
+    assignment: &Assignment,
+) -> Option<(StoryId, StoryId)> {
+    let Assignment::Join {
+        also: Some(other), ..
+    } = *assignment
+    else {
+        return None;
+    };
+    clusterer.mergeable(story, other)?;
+    let (into, from) = (story.min(other), story.max(other));
+    clusterer.merge(into, from);
+    duplicates.rename(from, into);
+    Some((into, from))
 }
 
 /// Where `article` goes, asking `embedder` only when the terms leave the

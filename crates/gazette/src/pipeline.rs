@@ -298,12 +298,10 @@ pub async fn group_articles_locked(
                     (clusterer.assign_features(&features, None), features, None)
                 }
             };
-            let mut bridged = None;
-            let story = match assignment {
-                Assignment::Join { story, also, .. } => {
-                    store.add_to_story(story, article.id, now).await?;
-                    bridged = also;
-                    story
+            let story = match &assignment {
+                Assignment::Join { story, .. } => {
+                    store.add_to_story(*story, article.id, now).await?;
+                    *story
                 }
                 Assignment::New { .. } => {
                     report.new_stories += 1;
@@ -316,14 +314,11 @@ pub async fn group_articles_locked(
             grown.insert(story);
             report.assigned += 1;
             // An article above the threshold for two stories may show that
-            // they are one: the younger merges into the older (as in `StoryStream`).
-            if let Some(other) = bridged
-                && clusterer.mergeable(story, other).is_some()
+            // they are one (as in `StoryStream`).
+            if let Some((into, from)) =
+                gazette_stories::merge_bridged(&mut clusterer, &mut duplicates, story, &assignment)
             {
-                let (into, from) = (story.min(other), story.max(other));
                 store.merge_stories(into, from).await?;
-                clusterer.merge(into, from);
-                duplicates.rename(from, into);
                 let moved = members.remove(&from).unwrap_or_default();
                 members.entry(into).or_default().extend(moved);
                 grown.remove(&from);
